@@ -1,0 +1,268 @@
+"""Importer of the Rijksoverheid open-data school holidays (infotype "schoolholidays").
+
+Accepts the two forms the API answers with: the list endpoint (a JSON array of documents) and
+the per-school-year endpoint (one document object); each document holds "content", a list of
+{"schoolyear", "vacations": [{"type", "compulsorydates", "regions": [...]}]}. Parsing is
+all-or-nothing: either every holiday is returned or a ValidationError says what is wrong where.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from planner.calendar_nl.school_holidays import HOLIDAY_NAMES, SchoolHoliday
+from planner.calendar_nl.school_years import REGIONS, parse_school_year, school_year_bounds
+from planner.errors import N_, ValidationError
+
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_WHOLE_COUNTRY = "heel nederland"
+# The summer holiday starts in July and ends in August or early September, inside the next
+# school year; no other holiday may leave its own school year.
+_SUMMER = "zomervakantie"
+_SUMMER_ENDS_BY = (9, 30)
+
+
+def parse_rijksoverheid(payload: bytes | str | object) -> list[SchoolHoliday]:
+    """Parse a Rijksoverheid school-holidays answer into sorted, deduplicated SchoolHolidays."""
+    data = _decode(payload)
+    if isinstance(data, list):
+        documents = data
+    elif isinstance(data, dict):
+        documents = [data]
+    else:
+        raise ValidationError(
+            N_("Rijksoverheid data must be a JSON array of documents or one document object.")
+        )
+    found: dict[tuple[str, str, str], tuple[SchoolHoliday, str]] = {}
+    for number, document in enumerate(documents, start=1):
+        _parse_document(document, f"Document {number}", found)
+    if not found:
+        raise ValidationError(N_("Rijksoverheid data contains no school holidays."))
+    return sorted(holiday for holiday, _ in found.values())
+
+
+def _decode(payload: bytes | str | object) -> object:
+    """Return the JSON value of bytes or text; anything else is taken as already decoded."""
+    if not isinstance(payload, bytes | bytearray | str):
+        return payload
+    try:
+        return json.loads(payload)
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+        raise ValidationError(
+            N_("Rijksoverheid data is not JSON: %(error)s"), error=str(error)
+        ) from error
+
+
+def _parse_document(
+    document: object, where: str, found: dict[tuple[str, str, str], tuple[SchoolHoliday, str]]
+) -> None:
+    for number, item in enumerate(_list(_object(document, where), "content", where), start=1):
+        item_where = f"{where}, content item {number}"
+        entry = _object(item, item_where)
+        school_year = _school_year(_get(entry, "schoolyear", item_where), item_where)
+        year_where = f"{where}, school year {school_year}"
+        vacations = _list(entry, "vacations", year_where)
+        for vacation_number, vacation in enumerate(vacations, start=1):
+            vacation_where = f"{year_where}, vacation {vacation_number}"
+            for holiday in _parse_vacation(vacation, school_year, vacation_where):
+                _add(found, holiday, vacation_where)
+
+
+def _parse_vacation(vacation: object, school_year: str, where: str) -> list[SchoolHoliday]:
+    entry = _object(vacation, where)
+    name = _holiday_name(_get(entry, "type", where), where)
+    compulsory = _boolean(_get(entry, "compulsorydates", where), where)
+    holidays: list[SchoolHoliday] = []
+    for number, item in enumerate(_list(entry, "regions", where), start=1):
+        region_where = f"{where}, region {number}"
+        region_entry = _object(item, region_where)
+        regions = _regions(_get(region_entry, "region", region_where), region_where)
+        first_day = _local_date(region_entry, "startdate", region_where)
+        last_day = _local_date(region_entry, "enddate", region_where)
+        _check_days(school_year, name, first_day, last_day, region_where)
+        holidays.extend(
+            SchoolHoliday(school_year, name, region, first_day, last_day, compulsory)
+            for region in regions
+        )
+    missing = [r for r in REGIONS if r not in {h.region for h in holidays}]
+    if missing:
+        raise ValidationError(
+            N_("%(where)s: %(name)s has no dates for region(s) %(regions)s."),
+            where=where,
+            name=name,
+            regions=", ".join(missing),
+        )
+    return holidays
+
+
+def _add(
+    found: dict[tuple[str, str, str], tuple[SchoolHoliday, str]],
+    holiday: SchoolHoliday,
+    where: str,
+) -> None:
+    """Record a holiday; the same one twice is fine, two different ones are a conflict."""
+    key = (holiday.school_year, holiday.name, holiday.region)
+    if key not in found:
+        found[key] = (holiday, where)
+        return
+    earlier, earlier_where = found[key]
+    if earlier != holiday:
+        raise ValidationError(
+            N_(
+                "Conflicting dates for %(name)s %(school_year)s, region %(region)s: "
+                "%(first)s (%(first_where)s) and %(second)s (%(second_where)s)."
+            ),
+            name=holiday.name,
+            school_year=holiday.school_year,
+            region=holiday.region,
+            first=_describe(earlier),
+            first_where=earlier_where,
+            second=_describe(holiday),
+            second_where=where,
+        )
+
+
+def _describe(holiday: SchoolHoliday) -> str:
+    kind = "compulsory" if holiday.compulsory else "advisory"
+    return f"{holiday.first_day.isoformat()} to {holiday.last_day.isoformat()}, {kind}"
+
+
+def _object(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(
+            N_("%(where)s: expected an object, found %(found)s."),
+            where=where,
+            found=_json_type(value),
+        )
+    return value
+
+
+def _get(entry: Mapping[str, Any], key: str, where: str) -> object:
+    if key not in entry:
+        raise ValidationError(N_("%(where)s: missing key '%(key)s'."), where=where, key=key)
+    return entry[key]
+
+
+def _list(entry: Mapping[str, Any], key: str, where: str) -> list[object]:
+    value = _get(entry, key, where)
+    if not isinstance(value, list):
+        raise ValidationError(
+            N_("%(where)s: '%(key)s' must be a list, found %(found)s."),
+            where=where,
+            key=key,
+            found=_json_type(value),
+        )
+    return value
+
+
+def _string(value: object, key: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(
+            N_("%(where)s: '%(key)s' must be text, found %(found)s."),
+            where=where,
+            key=key,
+            found=_json_type(value),
+        )
+    return value
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if type(value) in names:
+        return names[type(value)]
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _normalize(text: str) -> str:
+    """Lower-case the text and collapse its whitespace and newlines to single spaces."""
+    return " ".join(text.split()).lower()
+
+
+def _school_year(value: object, where: str) -> str:
+    text = _string(value, "schoolyear", where)
+    try:
+        return parse_school_year(text)
+    except ValidationError:
+        raise ValidationError(
+            N_("%(where)s: malformed school year %(value)r."), where=where, value=text
+        ) from None
+
+
+def _holiday_name(value: object, where: str) -> str:
+    name = _normalize(_string(value, "type", where))
+    if name not in HOLIDAY_NAMES:
+        raise ValidationError(
+            N_("%(where)s: unknown holiday type %(type)r."), where=where, type=value
+        )
+    return name
+
+
+def _boolean(value: object, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _normalize(value) in ("true", "false"):
+        return _normalize(value) == "true"
+    raise ValidationError(
+        N_("%(where)s: compulsorydates must be true or false, not %(value)r."),
+        where=where,
+        value=value,
+    )
+
+
+def _regions(value: object, where: str) -> tuple[str, ...]:
+    region = _normalize(_string(value, "region", where))
+    if region == _WHOLE_COUNTRY:
+        return REGIONS
+    if region not in REGIONS:
+        raise ValidationError(
+            N_(
+                "%(where)s: unknown region %(region)r; expected noord, midden, zuid or heel "
+                "Nederland."
+            ),
+            where=where,
+            region=value,
+        )
+    return (region,)
+
+
+def _local_date(entry: Mapping[str, Any], key: str, where: str) -> date:
+    """Return the Europe/Amsterdam date of a UTC instant like 2025-10-26T22:59:00.000Z."""
+    text = _string(_get(entry, key, where), key, where)
+    try:
+        instant = datetime.fromisoformat(text.strip())
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise ValidationError(
+            N_("%(where)s: %(key)s %(value)r is not a date and time with a time zone."),
+            where=where,
+            key=key,
+            value=text,
+        )
+    return instant.astimezone(_AMSTERDAM).date()
+
+
+def _check_days(school_year: str, name: str, first_day: date, last_day: date, where: str) -> None:
+    if last_day < first_day:
+        raise ValidationError(
+            N_("%(where)s: last day %(last)s is before first day %(first)s."),
+            where=where,
+            first=first_day.isoformat(),
+            last=last_day.isoformat(),
+        )
+    start, end = school_year_bounds(school_year)
+    last_end = date(end.year, *_SUMMER_ENDS_BY) if name == _SUMMER else end
+    for day, latest in ((first_day, end), (last_day, last_end)):
+        if not start <= day <= latest:
+            raise ValidationError(
+                N_("%(where)s: %(day)s lies outside school year %(school_year)s."),
+                where=where,
+                day=day.isoformat(),
+                school_year=school_year,
+            )

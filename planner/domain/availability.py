@@ -1,0 +1,110 @@
+"""Which days are blocked for a group of organisations, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from planner.domain.kinds import Severity
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A range of days on which an organisation is unavailable, with the reason."""
+
+    first_day: date
+    last_day: date
+    kind: str  # a BusyKind value, or school_holiday, public_holiday, closure_day
+    label: str
+    severity: Severity
+    source: str
+    period_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgCalendar:
+    """Everything that makes days unavailable for one organisation."""
+
+    organisation_id: int
+    organisation_name: str
+    periods: tuple[Period, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why one organisation cannot (hard) or would rather not (soft) meet on a day."""
+
+    organisation_id: int
+    organisation_name: str
+    period: Period
+
+    @property
+    def hard(self) -> bool:
+        """Return whether this reason forbids planning outright."""
+        return self.period.severity is Severity.HARD
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedDay:
+    """A weekday with at least one reason not to meet."""
+
+    day: date
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+    @property
+    def hard(self) -> bool:
+        """Return whether any reason forbids planning on this day."""
+        return any(reason.hard for reason in self.reasons)
+
+
+def days_between(first: date, last: date) -> Iterator[date]:
+    """Yield every date from first to last inclusive."""
+    day = first
+    while day <= last:
+        yield day
+        day += ONE_DAY
+
+
+def is_weekend(day: date) -> bool:
+    """Return whether the day is a Saturday or Sunday."""
+    return day.weekday() >= 5
+
+
+def blocked_days(
+    calendars: Iterable[OrgCalendar], first: date, last: date, *, weekends: bool = False
+) -> list[BlockedDay]:
+    """Return the days in [first, last] blocked for the union of the calendars, with reasons.
+
+    Reasons are ordered by organisation, then hard before soft, then by label.
+    """
+    found: dict[date, list[Reason]] = {}
+    for calendar in calendars:
+        for period in calendar.periods:
+            start = max(period.first_day, first)
+            end = min(period.last_day, last)
+            for day in days_between(start, end):
+                if weekends or not is_weekend(day):
+                    found.setdefault(day, []).append(
+                        Reason(calendar.organisation_id, calendar.organisation_name, period)
+                    )
+    return [
+        BlockedDay(day, tuple(sorted(found[day], key=_reason_order))) for day in sorted(found)
+    ]
+
+
+def _reason_order(reason: Reason) -> tuple[str, int, int, str, date]:
+    return (
+        reason.organisation_name.lower(),
+        reason.organisation_id,
+        0 if reason.hard else 1,
+        reason.period.label,
+        reason.period.first_day,
+    )
+
+
+def hard_blocked_set(blocked: Sequence[BlockedDay]) -> frozenset[date]:
+    """Return the set of days on which planning is forbidden."""
+    return frozenset(item.day for item in blocked if item.hard)

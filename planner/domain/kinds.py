@@ -1,0 +1,72 @@
+"""Enumerations of the domain, with their Dutch and English words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrganisationKind(StrEnum):
+    """What an organisation is."""
+
+    SCHOOL = "school"
+    BOARD = "board"
+    PARTNER = "partner"
+
+
+class Sector(StrEnum):
+    """Education sector of a school (po primary, vo secondary, so special, mbo vocational)."""
+
+    PO = "po"
+    VO = "vo"
+    SO = "so"
+    MBO = "mbo"
+
+
+class BusyKind(StrEnum):
+    """Kinds of busy period a school enters."""
+
+    TEST_WEEK = "test_week"
+    OPEN_DAY = "open_day"
+    STUDY_DAY = "study_day"
+    EXAM_PERIOD = "exam_period"
+    REPORT_MEETINGS = "report_meetings"
+    HOLIDAY = "holiday"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    """Hard: never plan on it. Soft: avoid when a good alternative exists."""
+
+    HARD = "hard"
+    SOFT = "soft"
+
+
+# Words users may type for a busy kind, in both languages.
+BUSY_KIND_WORDS: dict[str, BusyKind] = {
+    "toetsweek": BusyKind.TEST_WEEK,
+    "proefwerkweek": BusyKind.TEST_WEEK,
+    "test-week": BusyKind.TEST_WEEK,
+    "opendag": BusyKind.OPEN_DAY,
+    "open-dag": BusyKind.OPEN_DAY,
+    "open-day": BusyKind.OPEN_DAY,
+    "studiedag": BusyKind.STUDY_DAY,
+    "study-day": BusyKind.STUDY_DAY,
+    "examenperiode": BusyKind.EXAM_PERIOD,
+    "examen": BusyKind.EXAM_PERIOD,
+    "exam-period": BusyKind.EXAM_PERIOD,
+    "rapportvergaderingen": BusyKind.REPORT_MEETINGS,
+    "rapportvergadering": BusyKind.REPORT_MEETINGS,
+    "report-meetings": BusyKind.REPORT_MEETINGS,
+    "vakantie": BusyKind.HOLIDAY,
+    "vrij": BusyKind.HOLIDAY,
+    "overig": BusyKind.OTHER,
+    "anders": BusyKind.OTHER,
+}
+
+SEVERITY_WORDS: dict[str, Severity] = {"hard": Severity.HARD, "zacht": Severity.SOFT}
+
+ORGANISATION_KIND_WORDS: dict[str, OrganisationKind] = {
+    "schoolbestuur": OrganisationKind.BOARD,
+    "bestuur": OrganisationKind.BOARD,
+    "partner": OrganisationKind.PARTNER,
+}

@@ -1,0 +1,130 @@
+"""Turn raw input (CLI strings, JSON values) into typed values, or a clear ValidationError."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from planner.errors import N_, ValidationError
+
+E = TypeVar("E", bound=StrEnum)
+
+_WEEKS = re.compile(r"^\s*(?:week\s*)?(\d{1,3})\s*(?:[-–—]|t/m|tot)?\s*(\d{1,3})?\s*$", re.I)
+
+
+def parse_date(value: Any, field: str) -> date:
+    """Parse an ISO date (2026-10-17) or a Dutch one (17-10-2026)."""
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError(N_("%(field)s is required."), field=field)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{4})", text)
+    if match:
+        try:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            pass
+    raise ValidationError(
+        N_("%(field)s: '%(value)s' is not a date; use YYYY-MM-DD, e.g. 2026-10-17."),
+        field=field,
+        value=text,
+    )
+
+
+def parse_date_range(first: Any, last: Any, first_field: str, last_field: str) -> tuple[date, date]:
+    """Parse an inclusive date range and refuse one that runs backwards."""
+    first_day = parse_date(first, first_field)
+    last_day = parse_date(last, last_field)
+    if last_day < first_day:
+        raise ValidationError(
+            N_("The last day (%(last)s) is before the first day (%(first)s)."),
+            first=first_day.isoformat(),
+            last=last_day.isoformat(),
+        )
+    return first_day, last_day
+
+
+def parse_choice(value: Any, enum: type[E], field: str, words: Mapping[str, E] | None = None) -> E:
+    """Parse an enum value given by its key (test_week) or one of its words (toetsweek)."""
+    text = str(value or "").strip().lower().replace(" ", "_")
+    for member in enum:
+        if text == member.value:
+            return member
+    if words:
+        key = text.replace("_", "-")
+        if key in words:
+            return words[key]
+        if key.replace("-", "") in words:
+            return words[key.replace("-", "")]
+    choices = ", ".join(member.value for member in enum)
+    raise ValidationError(
+        N_("%(field)s: unknown value '%(value)s'; choose one of %(choices)s."),
+        field=field,
+        value=str(value),
+        choices=choices,
+    )
+
+
+def parse_bool(value: Any, field: str) -> bool:
+    """Parse a yes/no value (true/false, ja/nee, 1/0)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "ja", "y", "j", "on"}:
+        return True
+    if text in {"0", "false", "no", "nee", "n", "off"}:
+        return False
+    raise ValidationError(N_("%(field)s: '%(value)s' is not yes or no."), field=field, value=text)
+
+
+def parse_weeks(value: Any, field: str = "weeks") -> tuple[int, int]:
+    """Parse ISO week input such as '45', '45-46' or 'week 45 t/m 46'."""
+    match = _WEEKS.match(str(value if value is not None else ""))
+    if not match:
+        raise ValidationError(
+            N_("%(field)s: '%(value)s' is not a week or week range such as 45 or 45-46."),
+            field=field,
+            value=str(value),
+        )
+    first = int(match[1])
+    last = int(match[2]) if match[2] else first
+    return first, last
+
+
+def optional_text(value: Any, max_length: int, field: str) -> str | None:
+    """Return stripped text, None when empty; refuse text that is too long."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if len(text) > max_length:
+        raise ValidationError(
+            N_("%(field)s is longer than %(max)s characters."), field=field, max=max_length
+        )
+    return text
+
+
+def required_text(value: Any, max_length: int, field: str) -> str:
+    """Return stripped, non-empty text."""
+    text = optional_text(value, max_length, field)
+    if text is None:
+        raise ValidationError(N_("%(field)s is required."), field=field)
+    return text
+
+
+def reject_unknown_fields(data: Mapping[str, Any], allowed: set[str]) -> None:
+    """Refuse fields the caller did not mean to send (a typo must not be silently ignored)."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError(
+            N_("Unknown field(s): %(fields)s."), fields=", ".join(unknown)
+        )

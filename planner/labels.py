@@ -1,0 +1,55 @@
+"""Words for the domain's kinds, in Dutch and English."""
+
+from __future__ import annotations
+
+from planner.domain.kinds import BusyKind, OrganisationKind, Severity
+
+_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        BusyKind.TEST_WEEK: "Toetsweek",
+        BusyKind.OPEN_DAY: "Open dag",
+        BusyKind.STUDY_DAY: "Studiedag",
+        BusyKind.EXAM_PERIOD: "Examenperiode",
+        BusyKind.REPORT_MEETINGS: "Rapportvergaderingen",
+        BusyKind.HOLIDAY: "Vrije dag(en)",
+        BusyKind.OTHER: "Overig",
+        Severity.HARD: "hard",
+        Severity.SOFT: "zacht",
+        OrganisationKind.SCHOOL: "school",
+        OrganisationKind.BOARD: "schoolbestuur",
+        OrganisationKind.PARTNER: "partner",
+        "school_holiday": "Schoolvakantie",
+        "public_holiday": "Feestdag",
+        "closure_day": "Vrije dag",
+        "own_dates": "eigen data",
+    },
+    "en": {
+        BusyKind.TEST_WEEK: "Test week",
+        BusyKind.OPEN_DAY: "Open day",
+        BusyKind.STUDY_DAY: "Study day",
+        BusyKind.EXAM_PERIOD: "Exam period",
+        BusyKind.REPORT_MEETINGS: "Report meetings",
+        BusyKind.HOLIDAY: "Day(s) off",
+        BusyKind.OTHER: "Other",
+        Severity.HARD: "hard",
+        Severity.SOFT: "soft",
+        OrganisationKind.SCHOOL: "school",
+        OrganisationKind.BOARD: "school board",
+        OrganisationKind.PARTNER: "partner",
+        "school_holiday": "School holiday",
+        "public_holiday": "Public holiday",
+        "closure_day": "Day off",
+        "own_dates": "own dates",
+    },
+}
+
+
+def language_of(locale: str | None) -> str:
+    """Reduce a locale (en_US, nl-NL) to a language this module speaks; Dutch by default."""
+    base = (locale or "nl").replace("-", "_").split("_")[0].lower()
+    return base if base in _LABELS else "nl"
+
+
+def label(key: str, locale: str | None = "nl") -> str:
+    """Return the word for a kind (a BusyKind, Severity, OrganisationKind or calendar kind)."""
+    return _LABELS[language_of(locale)].get(key, str(key))

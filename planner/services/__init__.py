@@ -1,0 +1,1 @@
+"""Use cases by area: each takes a session and `now`, flushes, never commits."""

@@ -1,0 +1,191 @@
+"""Busy periods: test weeks, open days, study days… of a school, a region or the whole country."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from planner.calendar_nl import iso_weeks_to_range, parse_region, parse_school_year
+from planner.domain.kinds import BUSY_KIND_WORDS, SEVERITY_WORDS, BusyKind, Severity
+from planner.errors import N_, NotFoundError, ValidationError
+from planner.events import append_event
+from planner.inputs import (
+    optional_text,
+    parse_choice,
+    parse_date_range,
+    parse_weeks,
+    reject_unknown_fields,
+)
+from planner.models import BusyPeriod, Organisation
+from planner.services.organisations import find_organisation
+
+# Kinds that are rather-not days by default; every other kind blocks planning outright.
+SOFT_BY_DEFAULT = {BusyKind.REPORT_MEETINGS, BusyKind.OTHER}
+FIELDS = {"kind", "first_day", "last_day", "school_year", "weeks", "severity", "note"}
+SCOPE_FIELDS = {"organisation", "region", "national", "source"}
+
+
+@dataclass(frozen=True)
+class BusyPeriodData:
+    """Validated fields of a busy period."""
+
+    kind: BusyKind
+    first_on: date
+    last_on: date
+    severity: Severity
+    note: str | None
+
+
+def validate_busy_period(raw: Mapping[str, Any]) -> BusyPeriodData:
+    """Check raw fields (dates, or a school year with ISO weeks) and return them typed."""
+    reject_unknown_fields(raw, FIELDS)
+    kind = parse_choice(raw.get("kind"), BusyKind, "kind", BUSY_KIND_WORDS)
+    if raw.get("weeks") not in (None, ""):
+        if not raw.get("school_year"):
+            raise ValidationError(N_("Give the school year with the weeks, e.g. 2026-2027."))
+        first_week, last_week = parse_weeks(raw["weeks"])
+        first_on, last_on = iso_weeks_to_range(
+            parse_school_year(str(raw["school_year"])), first_week, last_week
+        )
+    else:
+        first_on, last_on = parse_date_range(
+            raw.get("first_day"), raw.get("last_day") or raw.get("first_day"), "first_day", "last_day"
+        )
+    severity_raw = raw.get("severity")
+    if severity_raw in (None, ""):
+        severity = Severity.SOFT if kind in SOFT_BY_DEFAULT else Severity.HARD
+    else:
+        severity = parse_choice(severity_raw, Severity, "severity", SEVERITY_WORDS)
+    return BusyPeriodData(
+        kind=kind,
+        first_on=first_on,
+        last_on=last_on,
+        severity=severity,
+        note=optional_text(raw.get("note"), 500, "note"),
+    )
+
+
+def busy_period_fields(period: BusyPeriod) -> dict[str, Any]:
+    """Return a busy period's editable fields as raw values."""
+    return {
+        "kind": period.kind.value,
+        "first_day": period.first_on.isoformat(),
+        "last_day": period.last_on.isoformat(),
+        "severity": period.severity.value,
+        "note": period.note,
+    }
+
+
+def _event_payload(period: BusyPeriod) -> dict[str, Any]:
+    return {
+        "busy_period_id": period.id,
+        "organisation_id": period.organisation_id,
+        "region": period.region,
+        "first_day": period.first_on.isoformat(),
+        "last_day": period.last_on.isoformat(),
+        "severity": period.severity.value,
+    }
+
+
+def create_busy_period(session: Session, raw: Mapping[str, Any], now: datetime) -> BusyPeriod:
+    """Create a busy period; scope by `organisation` (id or BRIN), `region`, or `national`."""
+    fields = dict(raw)
+    org_ref = fields.pop("organisation", None)
+    region_raw = fields.pop("region", None)
+    national = bool(fields.pop("national", False))
+    source = str(fields.pop("source", None) or "manual")
+    given_scopes = sum(1 for given in (org_ref not in (None, ""), bool(region_raw), national) if given)
+    if given_scopes != 1:
+        raise ValidationError(
+            N_("Say whose busy period this is: one organisation, one region, or national.")
+        )
+    org: Organisation | None = find_organisation(session, org_ref) if org_ref else None
+    region = parse_region(str(region_raw)) if region_raw else None
+    data = validate_busy_period(fields)
+    period = BusyPeriod(
+        organisation=org,
+        region=region,
+        kind=data.kind,
+        first_on=data.first_on,
+        last_on=data.last_on,
+        severity=data.severity,
+        note=data.note,
+        source=source[:40],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(period)
+    session.flush()
+    append_event(session, "busy_period.created", _event_payload(period), now)
+    return period
+
+
+def update_busy_period(
+    session: Session, period: BusyPeriod, changes: Mapping[str, Any], now: datetime
+) -> BusyPeriod:
+    """Change a busy period; dates may be given again as a school year with weeks."""
+    reject_unknown_fields(changes, FIELDS)
+    before = busy_period_fields(period)
+    merged = {**before, **changes}
+    if "weeks" not in changes:
+        merged.pop("school_year", None)
+    data = validate_busy_period(merged)
+    before_payload = _event_payload(period)
+    period.kind = data.kind
+    period.first_on = data.first_on
+    period.last_on = data.last_on
+    period.severity = data.severity
+    period.note = data.note
+    if busy_period_fields(period) != before:
+        period.updated_at = now
+        session.flush()
+        payload = _event_payload(period)
+        payload["before"] = {k: before_payload[k] for k in ("first_day", "last_day", "severity")}
+        append_event(session, "busy_period.changed", payload, now)
+    return period
+
+
+def delete_busy_period(session: Session, period: BusyPeriod, now: datetime) -> None:
+    """Delete a busy period."""
+    append_event(session, "busy_period.deleted", _event_payload(period), now)
+    session.delete(period)
+    session.flush()
+
+
+def get_busy_period(session: Session, period_id: int | str) -> BusyPeriod:
+    """Return a busy period by id, or raise NotFoundError."""
+    text = str(period_id).strip()
+    period = session.get(BusyPeriod, int(text)) if text.isdigit() else None
+    if period is None:
+        raise NotFoundError(N_("Unknown busy period '%(ref)s'."), ref=text)
+    return period
+
+
+def list_busy_periods(
+    session: Session,
+    organisation: Organisation | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> list[BusyPeriod]:
+    """List busy periods by date; for one organisation, with its region's and national ones."""
+    query = select(BusyPeriod).order_by(BusyPeriod.first_on, BusyPeriod.id)
+    if organisation is not None:
+        query = query.where(
+            or_(
+                BusyPeriod.organisation_id == organisation.id,
+                (BusyPeriod.organisation_id.is_(None) & BusyPeriod.region.is_(None)),
+                (BusyPeriod.region == organisation.region)
+                if organisation.region
+                else BusyPeriod.id.is_(None),
+            )
+        )
+    if first is not None:
+        query = query.where(BusyPeriod.last_on >= first)
+    if last is not None:
+        query = query.where(BusyPeriod.first_on <= last)
+    return list(session.scalars(query))

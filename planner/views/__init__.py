@@ -1,0 +1,1 @@
+"""Blueprints: the JSON API and the web pages."""

@@ -1,0 +1,273 @@
+"""JSON API, version 1: organisations, busy periods, the school calendar, blocked days."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import get_locale
+
+from planner.calendar_nl import parse_region, parse_rijksoverheid, public_holidays
+from planner.clock import utcnow
+from planner.errors import N_, PlannerError, ValidationError
+from planner.inputs import parse_date
+from planner.presenters import (
+    blocked_day_json,
+    busy_period_json,
+    holiday_override_json,
+    organisation_json,
+    school_holiday_json,
+)
+from planner.services import busy_periods, organisations, school_calendar
+from planner.services.availability import blocked_days_for
+from planner.web import get_session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class Unauthorized(PlannerError):
+    """A write request without the API token."""
+
+    status = 401
+
+
+@bp.before_request
+def require_write_token() -> None:
+    """Writes need `Authorization: Bearer <API_WRITE_TOKEN>` when that setting is set."""
+    token = current_app.config.get("API_WRITE_TOKEN")
+    if not token or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), str(token).encode()):
+        raise Unauthorized(N_("This change needs a valid API token."))
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError(N_("Send a JSON object in the request body."))
+    return data
+
+
+def _created(data: dict[str, Any], location: str) -> Response:
+    response = jsonify(data)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+# --- Organisations ------------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+def list_organisations() -> Any:
+    session = get_session()
+    region = request.args.get("region")
+    found = organisations.list_organisations(
+        session, region=parse_region(region) if region else None
+    )
+    return jsonify([organisation_json(org) for org in found])
+
+
+@bp.post("/organisations")
+def create_organisation() -> Any:
+    session = get_session()
+    org = organisations.create_organisation(session, _body(), utcnow())
+    session.commit()
+    return _created(
+        organisation_json(org, detail=True), url_for(".get_organisation", ref=org.id)
+    )
+
+
+@bp.get("/organisations/<ref>")
+def get_organisation(ref: str) -> Any:
+    org = organisations.find_organisation(get_session(), ref)
+    return jsonify(organisation_json(org, detail=True))
+
+
+@bp.patch("/organisations/<ref>")
+def update_organisation(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    organisations.update_organisation(session, org, _body(), utcnow())
+    session.commit()
+    return jsonify(organisation_json(org, detail=True))
+
+
+@bp.delete("/organisations/<ref>")
+def delete_organisation(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    organisations.delete_organisation(session, org, utcnow())
+    session.commit()
+    return "", 204
+
+
+# --- Busy periods -------------------------------------------------------------------------------
+
+
+@bp.get("/organisations/<ref>/busy-periods")
+def list_busy_periods(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    first = parse_date(request.args["from"], "from") if request.args.get("from") else None
+    last = parse_date(request.args["to"], "to") if request.args.get("to") else None
+    found = busy_periods.list_busy_periods(session, org, first, last)
+    return jsonify([busy_period_json(period, _locale()) for period in found])
+
+
+@bp.post("/organisations/<ref>/busy-periods")
+def create_busy_period(ref: str) -> Any:
+    body = _body()
+    if {"organisation", "region", "national"} & set(body):
+        raise ValidationError(N_("The organisation is given by the URL."))
+    return _create_busy_period({**body, "organisation": ref})
+
+
+@bp.post("/busy-periods")
+def create_shared_busy_period() -> Any:
+    """Create a busy period for one organisation, a whole region or the whole country."""
+    return _create_busy_period(_body())
+
+
+def _create_busy_period(raw: dict[str, Any]) -> Any:
+    session = get_session()
+    period = busy_periods.create_busy_period(session, raw, utcnow())
+    session.commit()
+    return _created(
+        busy_period_json(period, _locale()), url_for(".get_busy_period", period_id=period.id)
+    )
+
+
+@bp.get("/busy-periods/<period_id>")
+def get_busy_period(period_id: str) -> Any:
+    period = busy_periods.get_busy_period(get_session(), period_id)
+    return jsonify(busy_period_json(period, _locale()))
+
+
+@bp.patch("/busy-periods/<period_id>")
+def update_busy_period(period_id: str) -> Any:
+    session = get_session()
+    period = busy_periods.get_busy_period(session, period_id)
+    busy_periods.update_busy_period(session, period, _body(), utcnow())
+    session.commit()
+    return jsonify(busy_period_json(period, _locale()))
+
+
+@bp.delete("/busy-periods/<period_id>")
+def delete_busy_period(period_id: str) -> Any:
+    session = get_session()
+    period = busy_periods.get_busy_period(session, period_id)
+    busy_periods.delete_busy_period(session, period, utcnow())
+    session.commit()
+    return "", 204
+
+
+# --- Holiday overrides and closure days ---------------------------------------------------------
+
+
+@bp.get("/organisations/<ref>/holiday-overrides")
+def list_holiday_overrides(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    found = school_calendar.list_holiday_overrides(session, org)
+    return jsonify([holiday_override_json(override) for override in found])
+
+
+@bp.post("/organisations/<ref>/holiday-overrides")
+def set_holiday_override(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    override = school_calendar.set_holiday_override(session, org, _body(), utcnow())
+    session.commit()
+    return _created(
+        holiday_override_json(override),
+        url_for(".delete_holiday_override", override_id=override.id),
+    )
+
+
+@bp.delete("/holiday-overrides/<override_id>")
+def delete_holiday_override(override_id: str) -> Any:
+    session = get_session()
+    override = school_calendar.get_holiday_override(session, override_id)
+    school_calendar.delete_holiday_override(session, override, utcnow())
+    session.commit()
+    return "", 204
+
+
+@bp.get("/organisations/<ref>/closure-days")
+def get_closure_days(ref: str) -> Any:
+    org = organisations.find_organisation(get_session(), ref)
+    return jsonify(school_calendar.closure_kinds(org))
+
+
+@bp.put("/organisations/<ref>/closure-days")
+def put_closure_days(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    kinds = request.get_json(silent=True)
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+        raise ValidationError(
+            N_("Send a JSON list of closure days, e.g. [\"goede_vrijdag\"].")
+        )
+    result = school_calendar.set_closure_days(session, org, kinds, utcnow())
+    session.commit()
+    return jsonify(result)
+
+
+# --- The Dutch calendar -------------------------------------------------------------------------
+
+
+@bp.get("/school-holidays")
+def list_school_holidays() -> Any:
+    region = request.args.get("region", "")
+    school_year = request.args.get("school_year", "")
+    if not region or not school_year:
+        raise ValidationError(N_("Give region and school_year, e.g. ?region=midden&school_year=2026-2027."))
+    found = school_calendar.school_holidays_for(get_session(), region, school_year)
+    return jsonify([school_holiday_json(holiday, _locale()) for holiday in found])
+
+
+@bp.post("/school-holidays/import")
+def import_school_holidays() -> Any:
+    session = get_session()
+    parsed = parse_rijksoverheid(request.get_data())
+    result = school_calendar.import_school_holidays(session, parsed, "api upload", utcnow())
+    session.commit()
+    return jsonify(
+        added=result.added,
+        changed=result.changed,
+        unchanged=result.unchanged,
+        school_years=list(result.school_years),
+        changes=list(result.changes),
+    )
+
+
+@bp.get("/public-holidays")
+def list_public_holidays() -> Any:
+    raw_year = request.args.get("year", "")
+    if not raw_year.isdigit() or not 1966 <= int(raw_year) <= 2100:
+        raise ValidationError(N_("Give a year, e.g. ?year=2027."))
+    found = public_holidays([int(raw_year)], _locale())
+    return jsonify([{"date": day.isoformat(), "name": name} for day, name in found.items()])
+
+
+@bp.get("/blocked-days")
+def blocked_days() -> Any:
+    refs = request.args.getlist("org")
+    first = parse_date(request.args.get("from"), "from")
+    last = parse_date(request.args.get("to"), "to")
+    found = blocked_days_for(
+        get_session(),
+        refs,
+        first,
+        last,
+        locale=_locale(),
+        max_days=current_app.config["MAX_BLOCKED_RANGE_DAYS"],
+    )
+    return jsonify([blocked_day_json(item) for item in found])
