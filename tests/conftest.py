@@ -1,0 +1,102 @@
+"""Fixtures: a migrated database per session (SQLite, or PostgreSQL via PLANNER_TEST_DATABASE_URL),
+emptied after every test; app, client, CLI runner and session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from planner import create_app
+from planner.database import make_engine
+from planner.migrate import upgrade_database
+from planner.models import Base
+from tests.helpers import CLI
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _reset_schema(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head by the real migrations, shared by the whole run."""
+    url = os.environ.get("PLANNER_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    )
+    engine = make_engine(url)
+    _reset_schema(engine)
+    upgrade_database(engine)
+    engine.dispose()
+    yield url
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row, children first; restart id sequences on PostgreSQL."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application on the test database, in a fresh instance folder."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+        }
+    )
+    application.instance_path = str(tmp_path / "instance")
+    yield application
+    engine = application.extensions["planner.db"].engine
+    empty_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(app: Flask) -> CLI:
+    return CLI(app.test_cli_runner())
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the test database; the test commits what it wants stored."""
+    with app.extensions["planner.db"].session() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
