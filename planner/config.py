@@ -37,7 +37,7 @@ class DefaultConfig:
 
 
 def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
-    """Return the settings given as PLANNER_<NAME> environment variables, typed like the defaults."""
+    """Return the settings given as PLANNER_<NAME> environment variables, typed as defaults."""
     result: dict[str, Any] = {}
     for key, raw in environ.items():
         if not key.startswith("PLANNER_"):

@@ -18,21 +18,53 @@ from planner.services.school_calendar import set_closure_days, set_holiday_overr
 
 ORGANISATIONS: list[dict[str, Any]] = [
     # Woerden (midden): two secondary schools sharing the coaching of starting teachers.
-    {"kind": "school", "name": "Minnaert College", "brin": "91XA", "sector": "vo",
-     "region": "midden", "city": "Woerden"},
-    {"kind": "school", "name": "Groenendaal Lyceum", "brin": "91XB", "sector": "vo",
-     "region": "midden", "city": "Woerden"},
+    {
+        "kind": "school",
+        "name": "Minnaert College",
+        "brin": "91XA",
+        "sector": "vo",
+        "region": "midden",
+        "city": "Woerden",
+    },
+    {
+        "kind": "school",
+        "name": "Groenendaal Lyceum",
+        "brin": "91XB",
+        "sector": "vo",
+        "region": "midden",
+        "city": "Woerden",
+    },
     # Around Alkmaar (noord): three school boards with a regional staff pool.
     {"kind": "board", "name": "Stichting Kennemer Kind", "region": "noord", "city": "Alkmaar"},
-    {"kind": "board", "name": "Stichting Heerhugowaard Primair", "region": "noord",
-     "city": "Heerhugowaard"},
-    {"kind": "board", "name": "Openbaar Onderwijs Bergen-Heiloo", "region": "noord",
-     "city": "Heiloo"},
+    {
+        "kind": "board",
+        "name": "Stichting Heerhugowaard Primair",
+        "region": "noord",
+        "city": "Heerhugowaard",
+    },
+    {
+        "kind": "board",
+        "name": "Openbaar Onderwijs Bergen-Heiloo",
+        "region": "noord",
+        "city": "Heiloo",
+    },
     # Eindhoven (zuid): a vmbo and its mbo partner in one learning route.
-    {"kind": "school", "name": "Vakcollege Eindhoven", "brin": "92XC", "sector": "vo",
-     "region": "zuid", "city": "Eindhoven"},
-    {"kind": "school", "name": "Kempen Vakschool mbo", "brin": "93XD", "sector": "mbo",
-     "region": "zuid", "city": "Eindhoven"},
+    {
+        "kind": "school",
+        "name": "Vakcollege Eindhoven",
+        "brin": "92XC",
+        "sector": "vo",
+        "region": "zuid",
+        "city": "Eindhoven",
+    },
+    {
+        "kind": "school",
+        "name": "Kempen Vakschool mbo",
+        "brin": "93XD",
+        "sector": "mbo",
+        "region": "zuid",
+        "city": "Eindhoven",
+    },
     # An external youth-care partner: no school holidays of its own.
     {"kind": "partner", "name": "Jeugdhulp De Brug", "city": "Utrecht"},
 ]
@@ -41,35 +73,88 @@ ORGANISATIONS: list[dict[str, Any]] = [
 BUSY_PERIODS: list[tuple[str, dict[str, Any]]] = []
 
 
-def _vo_year(name: str, year: str, test_weeks: list[str], open_day: str, study_days: list[str],
-             exams: str, reports: list[str]) -> None:
+def _vo_year(
+    name: str,
+    year: str,
+    test_weeks: list[str],
+    open_day: str,
+    study_days: list[str],
+    exams: str,
+    reports: list[str],
+) -> None:
     for weeks in test_weeks:
-        BUSY_PERIODS.append(
-            (name, {"kind": "test_week", "school_year": year, "weeks": weeks})
-        )
-    BUSY_PERIODS.append((name, {"kind": "open_day", "first_day": open_day,
-                                "note": "Open dag voor groep 8"}))
+        BUSY_PERIODS.append((name, {"kind": "test_week", "school_year": year, "weeks": weeks}))
+    BUSY_PERIODS.append(
+        (name, {"kind": "open_day", "first_day": open_day, "note": "Open dag voor groep 8"})
+    )
     for day in study_days:
         BUSY_PERIODS.append((name, {"kind": "study_day", "first_day": day}))
-    BUSY_PERIODS.append((name, {"kind": "exam_period", "school_year": year, "weeks": exams,
-                                "note": "Centraal examen"}))
+    BUSY_PERIODS.append(
+        (
+            name,
+            {"kind": "exam_period", "school_year": year, "weeks": exams, "note": "Centraal examen"},
+        )
+    )
     for weeks in reports:
-        BUSY_PERIODS.append((name, {"kind": "report_meetings", "school_year": year,
-                                    "weeks": weeks}))
+        BUSY_PERIODS.append(
+            (name, {"kind": "report_meetings", "school_year": year, "weeks": weeks})
+        )
 
 
-_vo_year("Minnaert College", "2025-2026", ["46-47", "5-6", "15-16", "27"], "2026-01-31",
-         ["2025-10-06", "2026-03-16"], "20-22", ["48", "24"])
-_vo_year("Minnaert College", "2026-2027", ["46-47", "5-6", "15-16", "27"], "2027-01-30",
-         ["2026-10-05", "2027-03-15"], "20-22", ["48", "24"])
-_vo_year("Groenendaal Lyceum", "2025-2026", ["45-46", "4-5", "14-15", "26-27"], "2026-02-04",
-         ["2025-11-18", "2026-04-08"], "20-22", ["49", "25"])
-_vo_year("Groenendaal Lyceum", "2026-2027", ["45-46", "4-5", "14-15", "26-27"], "2027-02-03",
-         ["2026-11-17", "2027-04-07"], "20-22", ["49", "25"])
-_vo_year("Vakcollege Eindhoven", "2025-2026", ["44", "3", "13", "26"], "2026-01-28",
-         ["2025-12-12", "2026-06-05"], "19-21", ["27"])
-_vo_year("Vakcollege Eindhoven", "2026-2027", ["44", "3", "13", "26"], "2027-01-27",
-         ["2026-12-11", "2027-06-04"], "19-21", ["27"])
+_vo_year(
+    "Minnaert College",
+    "2025-2026",
+    ["46-47", "5-6", "15-16", "27"],
+    "2026-01-31",
+    ["2025-10-06", "2026-03-16"],
+    "20-22",
+    ["48", "24"],
+)
+_vo_year(
+    "Minnaert College",
+    "2026-2027",
+    ["46-47", "5-6", "15-16", "27"],
+    "2027-01-30",
+    ["2026-10-05", "2027-03-15"],
+    "20-22",
+    ["48", "24"],
+)
+_vo_year(
+    "Groenendaal Lyceum",
+    "2025-2026",
+    ["45-46", "4-5", "14-15", "26-27"],
+    "2026-02-04",
+    ["2025-11-18", "2026-04-08"],
+    "20-22",
+    ["49", "25"],
+)
+_vo_year(
+    "Groenendaal Lyceum",
+    "2026-2027",
+    ["45-46", "4-5", "14-15", "26-27"],
+    "2027-02-03",
+    ["2026-11-17", "2027-04-07"],
+    "20-22",
+    ["49", "25"],
+)
+_vo_year(
+    "Vakcollege Eindhoven",
+    "2025-2026",
+    ["44", "3", "13", "26"],
+    "2026-01-28",
+    ["2025-12-12", "2026-06-05"],
+    "19-21",
+    ["27"],
+)
+_vo_year(
+    "Vakcollege Eindhoven",
+    "2026-2027",
+    ["44", "3", "13", "26"],
+    "2027-01-27",
+    ["2026-12-11", "2027-06-04"],
+    "19-21",
+    ["27"],
+)
 
 for _year, _days in {
     "2025-2026": ["2025-09-24", "2026-01-19", "2026-06-29"],
@@ -77,33 +162,73 @@ for _year, _days in {
 }.items():
     for _day in _days:
         BUSY_PERIODS.append(("Stichting Kennemer Kind", {"kind": "study_day", "first_day": _day}))
-    BUSY_PERIODS.append(("Stichting Heerhugowaard Primair",
-                         {"kind": "study_day", "first_day": _days[1],
-                          "note": "Bovenschoolse studiedag"}))
-    BUSY_PERIODS.append(("Openbaar Onderwijs Bergen-Heiloo",
-                         {"kind": "other", "school_year": _year, "weeks": "6",
-                          "note": "Adviesgesprekken groep 8"}))
+    BUSY_PERIODS.append(
+        (
+            "Stichting Heerhugowaard Primair",
+            {"kind": "study_day", "first_day": _days[1], "note": "Bovenschoolse studiedag"},
+        )
+    )
+    BUSY_PERIODS.append(
+        (
+            "Openbaar Onderwijs Bergen-Heiloo",
+            {
+                "kind": "other",
+                "school_year": _year,
+                "weeks": "6",
+                "note": "Adviesgesprekken groep 8",
+            },
+        )
+    )
 
 BUSY_PERIODS += [
     ("Openbaar Onderwijs Bergen-Heiloo", {"kind": "study_day", "first_day": "2025-11-12"}),
     ("Openbaar Onderwijs Bergen-Heiloo", {"kind": "study_day", "first_day": "2026-11-11"}),
-    ("Kempen Vakschool mbo", {"kind": "exam_period", "school_year": "2025-2026", "weeks": "24-25",
-                              "note": "Examenweken BOL"}),
-    ("Kempen Vakschool mbo", {"kind": "exam_period", "school_year": "2026-2027", "weeks": "24-25",
-                              "note": "Examenweken BOL"}),
+    (
+        "Kempen Vakschool mbo",
+        {
+            "kind": "exam_period",
+            "school_year": "2025-2026",
+            "weeks": "24-25",
+            "note": "Examenweken BOL",
+        },
+    ),
+    (
+        "Kempen Vakschool mbo",
+        {
+            "kind": "exam_period",
+            "school_year": "2026-2027",
+            "weeks": "24-25",
+            "note": "Examenweken BOL",
+        },
+    ),
     ("Kempen Vakschool mbo", {"kind": "open_day", "first_day": "2025-11-22"}),
     ("Kempen Vakschool mbo", {"kind": "open_day", "first_day": "2026-11-21"}),
     ("Kempen Vakschool mbo", {"kind": "study_day", "first_day": "2026-02-06"}),
     ("Kempen Vakschool mbo", {"kind": "study_day", "first_day": "2027-02-05"}),
-    ("Jeugdhulp De Brug", {"kind": "other", "first_day": "2026-12-07", "last_day": "2026-12-11",
-                           "severity": "soft", "note": "Jaarafsluiting en audit"}),
+    (
+        "Jeugdhulp De Brug",
+        {
+            "kind": "other",
+            "first_day": "2026-12-07",
+            "last_day": "2026-12-11",
+            "severity": "soft",
+            "note": "Jaarafsluiting en audit",
+        },
+    ),
 ]
 
 OVERRIDES: list[tuple[str, dict[str, Any]]] = [
     # Groenendaal takes the autumn holiday a week earlier than advised for midden in 2026.
-    ("Groenendaal Lyceum", {"school_year": "2026-2027", "holiday": "herfstvakantie",
-                            "first_day": "2026-10-10", "last_day": "2026-10-18",
-                            "note": "Afgestemd met het primair onderwijs in Woerden"}),
+    (
+        "Groenendaal Lyceum",
+        {
+            "school_year": "2026-2027",
+            "holiday": "herfstvakantie",
+            "first_day": "2026-10-10",
+            "last_day": "2026-10-18",
+            "note": "Afgestemd met het primair onderwijs in Woerden",
+        },
+    ),
 ]
 
 CLOSURE_DAYS: dict[str, list[str]] = {
@@ -132,8 +257,9 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
         org = create_organisation(session, fields, now)
         by_name[org.name] = org
     for name, fields in BUSY_PERIODS:
-        create_busy_period(session, {**fields, "organisation": by_name[name].id,
-                                     "source": "demo"}, now)
+        create_busy_period(
+            session, {**fields, "organisation": by_name[name].id, "source": "demo"}, now
+        )
     for name, fields in OVERRIDES:
         set_holiday_override(session, by_name[name], fields, now)
     for name, kinds in CLOSURE_DAYS.items():

@@ -11,7 +11,7 @@ def select_locale() -> str:
     languages = list(current_app.config["LANGUAGES"])
     if has_request_context():
         asked = request.args.get("lang")
-        if asked in languages:
+        if asked and asked in languages:
             return asked
         best = request.accept_languages.best_match(languages)
         if best:

@@ -125,6 +125,4 @@ def reject_unknown_fields(data: Mapping[str, Any], allowed: set[str]) -> None:
     """Refuse fields the caller did not mean to send (a typo must not be silently ignored)."""
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise ValidationError(
-            N_("Unknown field(s): %(fields)s."), fields=", ".join(unknown)
-        )
+        raise ValidationError(N_("Unknown field(s): %(fields)s."), fields=", ".join(unknown))

@@ -20,7 +20,8 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(files("planner") / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.set_main_option(
-        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
+        "file_template",
+        "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
     )
     return config
 

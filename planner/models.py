@@ -20,6 +20,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, UTCDateTime, intpk, str40, str200, utc_instant
+
+__all__ = [
+    "Base",
+    "BusyPeriod",
+    "ClosureDay",
+    "Event",
+    "HolidayOverride",
+    "Organisation",
+    "SchoolHolidayRecord",
+]
 from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
 
 
@@ -92,9 +102,7 @@ class BusyPeriod(Base):
 
     __table_args__ = (
         CheckConstraint("last_on >= first_on", name="range_forward"),
-        CheckConstraint(
-            "organisation_id IS NULL OR region IS NULL", name="one_scope"
-        ),
+        CheckConstraint("organisation_id IS NULL OR region IS NULL", name="one_scope"),
         Index("ix_busy_period_days", "first_on", "last_on"),
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -71,11 +70,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     engine = application.extensions["planner.db"].engine
     empty_tables(engine)
     engine.dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

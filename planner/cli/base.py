@@ -59,11 +59,11 @@ class _TranslatingMixin:
         return super().group(*args, **kwargs)  # type: ignore[misc,no-any-return]
 
 
-class PlannerGroup(_TranslatingMixin, AppGroup):
+class PlannerGroup(_TranslatingMixin, AppGroup):  # type: ignore[misc]
     """A command group whose commands run in the app context and speak the user's language."""
 
 
-class PlannerCLI(_TranslatingMixin, FlaskGroup):
+class PlannerCLI(_TranslatingMixin, FlaskGroup):  # type: ignore[misc]
     """The root `planner` group."""
 
 
@@ -87,7 +87,10 @@ def echo_json(data: Any) -> None:
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print rows as an aligned plain-text table."""
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in row] for row in rows]]
+    cells = [
+        [str(h) for h in headers],
+        *[["" if c is None else str(c) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for index, row in enumerate(cells):
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())

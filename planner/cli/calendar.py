@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask_babel import gettext as _
 
-from planner.calendar_nl import parse_rijksoverheid, parse_school_year, public_holidays
+from planner.calendar_nl import parse_rijksoverheid, public_holidays
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
 from planner.clock import utcnow
 from planner.errors import N_, ValidationError
@@ -116,24 +116,22 @@ def register(cli: PlannerCLI) -> None:
         if as_json:
             echo_json([{"date": d.isoformat(), "name": n} for d, n in found.items()])
             return
-        echo_table([_("day"), _("holiday")], [[format_day(d, locale()), n] for d, n in found.items()])
+        echo_table(
+            [_("day"), _("holiday")], [[format_day(d, locale()), n] for d, n in found.items()]
+        )
 
     @cli.command("blocked")
     @click.option("--org", "orgs", multiple=True, required=True, help="Id or BRIN; repeatable.")
     @click.option("--from", "first_day", required=True)
     @click.option("--to", "last_day", required=True)
-    @click.option("--school-year", help="Instead of --from/--to.", hidden=True)
     @click.option("--json", "as_json", is_flag=True)
     def blocked(
         orgs: tuple[str, ...],
         first_day: str,
         last_day: str,
-        school_year: str | None,
         as_json: bool,
     ) -> None:
         """List the blocked weekdays of the union of organisations, with reasons."""
-        if school_year:
-            parse_school_year(school_year)
         with db_session() as session:
             found = blocked_days_for(
                 session,
@@ -158,5 +156,9 @@ def register(cli: PlannerCLI) -> None:
                 )
         hard = sum(1 for item in found if item.hard)
         click.echo(
-            _("%(hard)s day(s) blocked, %(soft)s day(s) to avoid.", hard=hard, soft=len(found) - hard)
+            _(
+                "%(hard)s day(s) blocked, %(soft)s day(s) to avoid.",
+                hard=hard,
+                soft=len(found) - hard,
+            )
         )

@@ -7,8 +7,8 @@ from typing import Any
 import click
 from flask_babel import gettext as _
 
-from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
 from planner.calendar_nl import parse_region
+from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
 from planner.clock import utcnow
 from planner.domain.kinds import OrganisationKind
 from planner.formatting import format_span
@@ -155,7 +155,9 @@ def register(cli: PlannerCLI) -> None:
         with db_session() as session:
             org = organisations.find_organisation(session, ref)
             if not yes:
-                click.confirm(_("Delete %(name)s and all its busy periods?", name=org.name), abort=True)
+                click.confirm(
+                    _("Delete %(name)s and all its busy periods?", name=org.name), abort=True
+                )
             name = org.name
             organisations.delete_organisation(session, org, utcnow())
             session.commit()
@@ -166,8 +168,11 @@ def register(cli: PlannerCLI) -> None:
         """Test weeks, open days, study days and other busy periods."""
 
     period_fields = [
-        click.option("--kind", help="test_week/toetsweek, open_day, study_day, exam_period, "
-                     "report_meetings, holiday, other."),
+        click.option(
+            "--kind",
+            help="test_week/toetsweek, open_day, study_day, exam_period, "
+            "report_meetings, holiday, other.",
+        ),
         click.option("--from", "first_day", help="First day, YYYY-MM-DD."),
         click.option("--to", "last_day", help="Last day (inclusive); default: the first day."),
         click.option("--school-year", help="With --weeks: e.g. 2026-2027."),
@@ -202,10 +207,12 @@ def register(cli: PlannerCLI) -> None:
                 echo_json(busy_period_json(period, locale()))
             else:
                 click.echo(
-                    _("Added %(kind)s %(days)s (id %(id)s).",
-                      kind=label(period.kind, locale()),
-                      days=format_span(period.first_on, period.last_on, locale()),
-                      id=period.id)
+                    _(
+                        "Added %(kind)s %(days)s (id %(id)s).",
+                        kind=label(period.kind, locale()),
+                        days=format_span(period.first_on, period.last_on, locale()),
+                        id=period.id,
+                    )
                 )
 
     @busy_group.command("list")
@@ -276,10 +283,12 @@ def register(cli: PlannerCLI) -> None:
                 echo_json(holiday_override_json(override))
             else:
                 click.echo(
-                    _("%(name)s: %(holiday)s %(days)s.",
-                      name=org.name,
-                      holiday=override.name,
-                      days=format_span(override.first_on, override.last_on, locale()))
+                    _(
+                        "%(name)s: %(holiday)s %(days)s.",
+                        name=org.name,
+                        holiday=override.name,
+                        days=format_span(override.first_on, override.last_on, locale()),
+                    )
                 )
 
     @override_group.command("list")
@@ -296,8 +305,13 @@ def register(cli: PlannerCLI) -> None:
             echo_table(
                 ["id", _("school year"), _("holiday"), _("days"), _("note")],
                 [
-                    [o.id, o.school_year, o.name, format_span(o.first_on, o.last_on, locale()),
-                     o.note]
+                    [
+                        o.id,
+                        o.school_year,
+                        o.name,
+                        format_span(o.first_on, o.last_on, locale()),
+                        o.note,
+                    ]
                     for o in found
                 ],
             )

@@ -90,9 +90,7 @@ def blocked_days(
                     found.setdefault(day, []).append(
                         Reason(calendar.organisation_id, calendar.organisation_name, period)
                     )
-    return [
-        BlockedDay(day, tuple(sorted(found[day], key=_reason_order))) for day in sorted(found)
-    ]
+    return [BlockedDay(day, tuple(sorted(found[day], key=_reason_order))) for day in sorted(found)]
 
 
 def _reason_order(reason: Reason) -> tuple[str, int, int, str, date]:

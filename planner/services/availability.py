@@ -129,9 +129,7 @@ def blocked_days_for(
             last=last.isoformat(),
         )
     if (last - first).days + 1 > max_days:
-        raise ValidationError(
-            N_("Ask for at most %(days)s days at a time."), days=max_days
-        )
+        raise ValidationError(N_("Ask for at most %(days)s days at a time."), days=max_days)
     seen: dict[int, Organisation] = {}
     for ref in refs:
         org = find_organisation(session, ref)

@@ -54,7 +54,10 @@ def validate_busy_period(raw: Mapping[str, Any]) -> BusyPeriodData:
         )
     else:
         first_on, last_on = parse_date_range(
-            raw.get("first_day"), raw.get("last_day") or raw.get("first_day"), "first_day", "last_day"
+            raw.get("first_day"),
+            raw.get("last_day") or raw.get("first_day"),
+            "first_day",
+            "last_day",
         )
     severity_raw = raw.get("severity")
     if severity_raw in (None, ""):
@@ -99,7 +102,9 @@ def create_busy_period(session: Session, raw: Mapping[str, Any], now: datetime) 
     region_raw = fields.pop("region", None)
     national = bool(fields.pop("national", False))
     source = str(fields.pop("source", None) or "manual")
-    given_scopes = sum(1 for given in (org_ref not in (None, ""), bool(region_raw), national) if given)
+    given_scopes = sum(
+        1 for given in (org_ref not in (None, ""), bool(region_raw), national) if given
+    )
     if given_scopes != 1:
         raise ValidationError(
             N_("Say whose busy period this is: one organisation, one region, or national.")

@@ -37,7 +37,9 @@ class OrganisationData:
 def validate_organisation(raw: Mapping[str, Any]) -> OrganisationData:
     """Check raw fields and return them typed, or raise a ValidationError."""
     reject_unknown_fields(raw, FIELDS)
-    kind = parse_choice(raw.get("kind") or "school", OrganisationKind, "kind", ORGANISATION_KIND_WORDS)
+    kind = parse_choice(
+        raw.get("kind") or "school", OrganisationKind, "kind", ORGANISATION_KIND_WORDS
+    )
     name = required_text(raw.get("name"), 200, "name")
     brin = optional_text(raw.get("brin"), 10, "brin")
     if brin is not None:
@@ -142,7 +144,9 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     elif text:
         org = session.scalar(select(Organisation).where(Organisation.brin == text.upper()))
     if org is None:
-        raise NotFoundError(N_("Unknown organisation '%(ref)s' (give an id or BRIN code)."), ref=text)
+        raise NotFoundError(
+            N_("Unknown organisation '%(ref)s' (give an id or BRIN code)."), ref=text
+        )
     return org
 
 

@@ -51,9 +51,7 @@ def effective_school_holidays(session: Session) -> tuple[SchoolHoliday, ...]:
     return tuple(sorted(merged.values()))
 
 
-def school_holidays_for(
-    session: Session, region: str, school_year: str
-) -> list[SchoolHoliday]:
+def school_holidays_for(session: Session, region: str, school_year: str) -> list[SchoolHoliday]:
     """Return one region's school holidays of one school year, in calendar order."""
     region = parse_region(region)
     school_year = parse_school_year(school_year)
@@ -89,7 +87,7 @@ class ImportResult:
 def import_school_holidays(
     session: Session, holidays: Sequence[SchoolHoliday], source: str, now: datetime
 ) -> ImportResult:
-    """Store imported holidays that differ from what is in force; running it twice changes nothing."""
+    """Store imported holidays that differ from those in force; a second run changes nothing."""
     current = {_key(holiday): holiday for holiday in effective_school_holidays(session)}
     records = {
         (record.school_year, record.name, record.region): record
@@ -130,7 +128,9 @@ def import_school_holidays(
         )
     session.flush()
     if changes:
-        append_event(session, "school_holidays.imported", {"source": source, "changes": changes}, now)
+        append_event(
+            session, "school_holidays.imported", {"source": source, "changes": changes}, now
+        )
     return ImportResult(
         added=added,
         changed=changed,

@@ -79,9 +79,7 @@ def create_organisation() -> Any:
     session = get_session()
     org = organisations.create_organisation(session, _body(), utcnow())
     session.commit()
-    return _created(
-        organisation_json(org, detail=True), url_for(".get_organisation", ref=org.id)
-    )
+    return _created(organisation_json(org, detail=True), url_for(".get_organisation", ref=org.id))
 
 
 @bp.get("/organisations/<ref>")
@@ -212,9 +210,7 @@ def put_closure_days(ref: str) -> Any:
     org = organisations.find_organisation(session, ref)
     kinds = request.get_json(silent=True)
     if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
-        raise ValidationError(
-            N_("Send a JSON list of closure days, e.g. [\"goede_vrijdag\"].")
-        )
+        raise ValidationError(N_('Send a JSON list of closure days, e.g. ["goede_vrijdag"].'))
     result = school_calendar.set_closure_days(session, org, kinds, utcnow())
     session.commit()
     return jsonify(result)
@@ -228,7 +224,9 @@ def list_school_holidays() -> Any:
     region = request.args.get("region", "")
     school_year = request.args.get("school_year", "")
     if not region or not school_year:
-        raise ValidationError(N_("Give region and school_year, e.g. ?region=midden&school_year=2026-2027."))
+        raise ValidationError(
+            N_("Give region and school_year, e.g. ?region=midden&school_year=2026-2027.")
+        )
     found = school_calendar.school_holidays_for(get_session(), region, school_year)
     return jsonify([school_holiday_json(holiday, _locale()) for holiday in found])
 

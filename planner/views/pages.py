@@ -50,9 +50,7 @@ def organisation(ref: str) -> str:
     today = today_local()
     school_year = school_year_of(today)
     holidays = (
-        school_calendar.school_holidays_for(session, org.region, school_year)
-        if org.region
-        else []
+        school_calendar.school_holidays_for(session, org.region, school_year) if org.region else []
     )
     return render_template(
         "pages/organisation.html",

@@ -1,0 +1,48 @@
+"""`planner demo` and the pages the service shows."""
+
+from __future__ import annotations
+
+import json
+
+from flask.testing import FlaskClient
+
+from tests.helpers import CLI
+
+
+def test_demo_loads_believable_set_once(cli: CLI) -> None:
+    out = cli.ok("demo")
+    assert "8 organisaties" in out
+    orgs = json.loads(cli.ok("organisations", "list", "--json"))
+    by_city: dict[str, list[str]] = {}
+    for org in orgs:
+        by_city.setdefault(org["city"], []).append(org["kind"])
+    assert by_city["Woerden"] == ["school", "school"]
+    assert sorted(o["region"] for o in orgs if o["kind"] == "board") == ["noord"] * 3
+    assert {o["sector"] for o in orgs if o["city"] == "Eindhoven"} == {"vo", "mbo"}
+    assert [o["name"] for o in orgs if o["kind"] == "partner"] == ["Jeugdhulp De Brug"]
+    periods = json.loads(cli.ok("busy-periods", "list", "--json"))
+    kinds = {p["kind"] for p in periods}
+    assert {"test_week", "open_day", "study_day"} <= kinds
+    years = {p["first_day"][:4] for p in periods}
+    assert {"2025", "2026", "2027"} <= years
+
+    again = cli("demo")
+    assert again.exit_code != 0 and "--reset" in again.output
+    assert "niet geladen" in cli.ok("demo", "--if-empty")
+    assert len(json.loads(cli.ok("organisations", "list", "--json"))) == 8
+    cli.ok("demo", "--reset")
+    assert len(json.loads(cli.ok("organisations", "list", "--json"))) == 8
+
+
+def test_index_and_organisation_pages_show_the_demo(client: FlaskClient, cli: CLI) -> None:
+    cli.ok("demo")
+    index = client.get("/")
+    assert index.status_code == 200
+    html = index.get_data(as_text=True)
+    assert '<html lang="nl">' in html and "Minnaert College" in html
+    page = client.get("/organisations/91XB?lang=en")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<html lang="en">' in text
+    assert "Groenendaal Lyceum" in text and "School holidays" in text
+    missing = client.get("/organisations/12AB")
+    assert missing.status_code == 404 and "Onbekende organisatie" in missing.get_data(as_text=True)
