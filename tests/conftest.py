@@ -3,9 +3,11 @@ emptied after every test; app, client, CLI runner and session."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -94,3 +96,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+def _load_shared(name: str) -> Any:
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent in this checkout")
+    return json.loads(path.read_text("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def shared_holidays() -> Any:
+    """The verified school holidays of ../shared/data."""
+    return _load_shared("nl-schoolvakanties.json")
+
+
+@pytest.fixture(scope="session")
+def rijksoverheid_sample() -> Any:
+    """Real Rijksoverheid open-data responses of ../shared/data."""
+    return _load_shared("rijksoverheid-schoolholidays-sample.json")

@@ -3,7 +3,6 @@
 import copy
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,20 +10,10 @@ import pytest
 from planner.calendar_nl import REGIONS, SchoolHoliday, load_school_holidays, parse_rijksoverheid
 from planner.errors import ValidationError
 
-SAMPLE_FILE = (
-    Path(__file__).parents[2].parent
-    / "shared"
-    / "data"
-    / "rijksoverheid-schoolholidays-sample.json"
-)
-
 
 @pytest.fixture(scope="module")
-def sample() -> dict[str, Any]:
-    if not SAMPLE_FILE.exists():
-        pytest.skip(f"Rijksoverheid sample {SAMPLE_FILE} is absent in this checkout")
-    result: dict[str, Any] = json.loads(SAMPLE_FILE.read_text("utf-8"))
-    return result
+def sample(rijksoverheid_sample: dict[str, Any]) -> dict[str, Any]:
+    return rijksoverheid_sample
 
 
 def _key(h: SchoolHoliday) -> tuple[str, str, str]:

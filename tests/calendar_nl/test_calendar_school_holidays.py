@@ -5,7 +5,6 @@ import json
 import pickle
 from datetime import date, datetime, timedelta
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import holidays
@@ -22,16 +21,12 @@ from planner.calendar_nl import (
 )
 from planner.errors import ValidationError
 
-SHARED_FILE = Path(__file__).parents[2].parent / "shared" / "data" / "nl-schoolvakanties.json"
 SCHOOL_YEARS = [f"{y}-{y + 1}" for y in range(2022, 2030)]
 
 
 @pytest.fixture(scope="module")
-def shared() -> dict[str, Any]:
-    if not SHARED_FILE.exists():
-        pytest.skip(f"shared school-holiday file {SHARED_FILE} is absent in this checkout")
-    result: dict[str, Any] = json.loads(SHARED_FILE.read_text("utf-8"))
-    return result
+def shared(shared_holidays: dict[str, Any]) -> dict[str, Any]:
+    return shared_holidays
 
 
 def _package_json() -> dict[str, Any]:
