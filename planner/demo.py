@@ -258,7 +258,7 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
         by_name[org.name] = org
     for name, fields in BUSY_PERIODS:
         create_busy_period(
-            session, {**fields, "organisation": by_name[name].id, "source": "demo"}, now
+            session, {**fields, "organisation": by_name[name].id}, now, source="demo"
         )
     for name, fields in OVERRIDES:
         set_holiday_override(session, by_name[name], fields, now)

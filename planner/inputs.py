@@ -12,24 +12,44 @@ from planner.errors import N_, ValidationError
 
 E = TypeVar("E", bound=StrEnum)
 
-_WEEKS = re.compile(r"^\s*(?:week\s*)?(\d{1,3})\s*(?:[-–—]|t/m|tot)?\s*(\d{1,3})?\s*$", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_WEEKS = re.compile(
+    r"^\s*(?:weken|week)?\s*(\d{1,2})(?:\s*(?:[-–—]|t/m|tot)\s*(\d{1,2}))?\s*$", re.I
+)
+
+
+MAX_ID = 2**31 - 1
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+
+
+def parse_id(value: Any) -> int | None:
+    """Return a database id given as text or int, or None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def parse_date(value: Any, field: str) -> date:
     """Parse an ISO date (2026-10-17) or a Dutch one (17-10-2026)."""
     if isinstance(value, date):
-        return value
+        return _within_window(value, field)
     text = str(value or "").strip()
     if not text:
         raise ValidationError(N_("%(field)s is required."), field=field)
     try:
-        return date.fromisoformat(text)
+        return _within_window(date.fromisoformat(text), field)
     except ValueError:
         pass
     match = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{4})", text)
     if match:
         try:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+            return _within_window(date(int(match[3]), int(match[2]), int(match[1])), field)
         except ValueError:
             pass
     raise ValidationError(
@@ -37,6 +57,16 @@ def parse_date(value: Any, field: str) -> date:
         field=field,
         value=text,
     )
+
+
+def _within_window(day: date, field: str) -> date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValidationError(
+            N_("%(field)s: %(value)s is not between 2000 and 2100."),
+            field=field,
+            value=day.isoformat(),
+        )
+    return day
 
 
 def parse_date_range(first: Any, last: Any, first_field: str, last_field: str) -> tuple[date, date]:
@@ -103,7 +133,11 @@ def optional_text(value: Any, max_length: int, field: str) -> str | None:
     """Return stripped text, None when empty; refuse text that is too long."""
     if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(N_("%(field)s must be text."), field=field)
     text = str(value).strip()
+    if _CONTROL.search(text):
+        raise ValidationError(N_("%(field)s contains control characters."), field=field)
     if not text:
         return None
     if len(text) > max_length:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
+from flask import Flask, current_app
+from werkzeug.serving import run_simple
 
 from planner.cli.base import PlannerCLI
 
@@ -14,7 +15,8 @@ def register(cli: PlannerCLI) -> None:
     @cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)
-    @click.option("--debug/--no-debug", default=False)
+    @click.option("--debug/--no-debug", default=False, help="Show tracebacks in the browser.")
     def serve(host: str, port: int, debug: bool) -> None:
         """Run the web service (development server; use gunicorn in production)."""
-        current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        run_simple(host, port, app, use_reloader=False, use_debugger=debug, threaded=True)

@@ -19,7 +19,6 @@ from planner.services.school_calendar import (
     apply_overrides,
     closure_kinds,
     effective_school_holidays,
-    school_years_touching,
 )
 
 
@@ -33,8 +32,9 @@ def organisation_calendars(
     """Build each organisation's unavailable periods overlapping [first, last]."""
     language = language_of(locale)
     years = range(first.year, last.year + 1)
-    school_years = set(school_years_touching(first, last))
-    holidays = [h for h in effective_school_holidays(session) if h.school_year in school_years]
+    holidays = [
+        h for h in effective_school_holidays(session) if h.last_day >= first and h.first_day <= last
+    ]
     public = [
         Period(day, day, "public_holiday", name, Severity.HARD, "holidays")
         for day, name in national_closure_days(years, language).items()
@@ -71,8 +71,6 @@ def organisation_calendars(
             for holiday in apply_overrides(
                 (h for h in holidays if h.region == org.region), org.holiday_overrides
             ):
-                if holiday.last_day < first or holiday.first_day > last:
-                    continue
                 text = f"{display_name(holiday.name, language)} {holiday.region}"
                 if (holiday.school_year, holiday.name) in overridden and not holiday.compulsory:
                     text += f" ({label('own_dates', language)})"

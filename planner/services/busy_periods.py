@@ -10,14 +10,21 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from planner.calendar_nl import iso_weeks_to_range, parse_region, parse_school_year
+from planner.calendar_nl import (
+    iso_weeks_to_range,
+    parse_region,
+    parse_school_year,
+    school_year_of,
+)
 from planner.domain.kinds import BUSY_KIND_WORDS, SEVERITY_WORDS, BusyKind, Severity
 from planner.errors import N_, NotFoundError, ValidationError
 from planner.events import append_event
 from planner.inputs import (
     optional_text,
+    parse_bool,
     parse_choice,
     parse_date_range,
+    parse_id,
     parse_weeks,
     reject_unknown_fields,
 )
@@ -27,7 +34,6 @@ from planner.services.organisations import find_organisation
 # Kinds that are rather-not days by default; every other kind blocks planning outright.
 SOFT_BY_DEFAULT = {BusyKind.REPORT_MEETINGS, BusyKind.OTHER}
 FIELDS = {"kind", "first_day", "last_day", "school_year", "weeks", "severity", "note"}
-SCOPE_FIELDS = {"organisation", "region", "national", "source"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ def validate_busy_period(raw: Mapping[str, Any]) -> BusyPeriodData:
     reject_unknown_fields(raw, FIELDS)
     kind = parse_choice(raw.get("kind"), BusyKind, "kind", BUSY_KIND_WORDS)
     if raw.get("weeks") not in (None, ""):
+        if raw.get("first_day") or raw.get("last_day"):
+            raise ValidationError(N_("Give either dates or weeks, not both."))
         if not raw.get("school_year"):
             raise ValidationError(N_("Give the school year with the weeks, e.g. 2026-2027."))
         first_week, last_week = parse_weeks(raw["weeks"])
@@ -95,22 +103,26 @@ def _event_payload(period: BusyPeriod) -> dict[str, Any]:
     }
 
 
-def create_busy_period(session: Session, raw: Mapping[str, Any], now: datetime) -> BusyPeriod:
+def create_busy_period(
+    session: Session, raw: Mapping[str, Any], now: datetime, *, source: str = "manual"
+) -> BusyPeriod:
     """Create a busy period; scope by `organisation` (id or BRIN), `region`, or `national`."""
     fields = dict(raw)
     org_ref = fields.pop("organisation", None)
     region_raw = fields.pop("region", None)
-    national = bool(fields.pop("national", False))
-    source = str(fields.pop("source", None) or "manual")
-    given_scopes = sum(
-        1 for given in (org_ref not in (None, ""), bool(region_raw), national) if given
-    )
-    if given_scopes != 1:
+    national_raw = fields.pop("national", None)
+    national = parse_bool(national_raw, "national") if national_raw is not None else False
+    for value, field in ((org_ref, "organisation"), (region_raw, "region")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+            raise ValidationError(N_("%(field)s must be text."), field=field)
+    has_org = org_ref not in (None, "")
+    has_region = region_raw not in (None, "")
+    if sum((has_org, has_region, national)) != 1:
         raise ValidationError(
             N_("Say whose busy period this is: one organisation, one region, or national.")
         )
-    org: Organisation | None = find_organisation(session, org_ref) if org_ref else None
-    region = parse_region(str(region_raw)) if region_raw else None
+    org: Organisation | None = find_organisation(session, org_ref) if has_org else None
+    region = parse_region(str(region_raw)) if has_region else None
     data = validate_busy_period(fields)
     period = BusyPeriod(
         organisation=org,
@@ -137,8 +149,13 @@ def update_busy_period(
     reject_unknown_fields(changes, FIELDS)
     before = busy_period_fields(period)
     merged = {**before, **changes}
-    if "weeks" not in changes:
-        merged.pop("school_year", None)
+    if changes.get("weeks") not in (None, ""):
+        if "first_day" not in changes and "last_day" not in changes:
+            merged.pop("first_day")
+            merged.pop("last_day")
+        merged.setdefault("school_year", school_year_of(period.first_on))
+    elif "school_year" in changes:
+        raise ValidationError(N_("Give the weeks with the school year, e.g. 45-46."))
     data = validate_busy_period(merged)
     before_payload = _event_payload(period)
     period.kind = data.kind
@@ -165,7 +182,7 @@ def delete_busy_period(session: Session, period: BusyPeriod, now: datetime) -> N
 def get_busy_period(session: Session, period_id: int | str) -> BusyPeriod:
     """Return a busy period by id, or raise NotFoundError."""
     text = str(period_id).strip()
-    period = session.get(BusyPeriod, int(text)) if text.isdigit() else None
+    period = session.get(BusyPeriod, parsed) if (parsed := parse_id(text)) else None
     if period is None:
         raise NotFoundError(N_("Unknown busy period '%(ref)s'."), ref=text)
     return period

@@ -15,7 +15,13 @@ from planner.calendar_nl import parse_region
 from planner.domain.kinds import ORGANISATION_KIND_WORDS, OrganisationKind, Sector
 from planner.errors import N_, ConflictError, NotFoundError, ValidationError
 from planner.events import append_event
-from planner.inputs import optional_text, parse_choice, reject_unknown_fields, required_text
+from planner.inputs import (
+    optional_text,
+    parse_choice,
+    parse_id,
+    reject_unknown_fields,
+    required_text,
+)
 from planner.models import Organisation
 
 BRIN_PATTERN = re.compile(r"^\d{2}[A-Z]{2}(\d{2})?$")
@@ -110,6 +116,16 @@ def update_organisation(
     before = organisation_fields(org)
     data = validate_organisation({**before, **changes})
     _check_brin_free(session, data.brin, org.id)
+    if data.region != org.region and org.holiday_overrides:
+        raise ConflictError(
+            N_(
+                "%(name)s has its own dates for %(count)s school holiday(s) of region "
+                "%(region)s; delete those first."
+            ),
+            name=org.name,
+            count=len(org.holiday_overrides),
+            region=org.region,
+        )
     for key, value in asdict(data).items():
         setattr(org, key, value)
     after = organisation_fields(org)
@@ -139,10 +155,11 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     """Find an organisation by id or BRIN code, or raise NotFoundError."""
     text = str(ref).strip()
     org: Organisation | None = None
-    if text.isdigit():
-        org = session.get(Organisation, int(text))
+    if text.isascii() and text.isdigit():
+        org = session.get(Organisation, parsed) if (parsed := parse_id(text)) else None
     elif text:
-        org = session.scalar(select(Organisation).where(Organisation.brin == text.upper()))
+        brin = text.upper().replace(" ", "")
+        org = session.scalar(select(Organisation).where(Organisation.brin == brin))
     if org is None:
         raise NotFoundError(
             N_("Unknown organisation '%(ref)s' (give an id or BRIN code)."), ref=text

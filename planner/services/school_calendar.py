@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from planner.calendar_nl import (
 )
 from planner.errors import N_, NotFoundError, ValidationError
 from planner.events import append_event
-from planner.inputs import optional_text, parse_date_range, reject_unknown_fields
+from planner.inputs import optional_text, parse_date_range, parse_id, reject_unknown_fields
 from planner.models import ClosureDay, HolidayOverride, Organisation, SchoolHolidayRecord
 
 HolidayKey = tuple[str, str, str]  # (school_year, name, region)
@@ -248,7 +248,7 @@ def list_holiday_overrides(session: Session, org: Organisation) -> list[HolidayO
 def get_holiday_override(session: Session, override_id: int | str) -> HolidayOverride:
     """Return an override by id, or raise NotFoundError."""
     text = str(override_id).strip()
-    override = session.get(HolidayOverride, int(text)) if text.isdigit() else None
+    override = session.get(HolidayOverride, parsed) if (parsed := parse_id(text)) else None
     if override is None:
         raise NotFoundError(N_("Unknown holiday override '%(ref)s'."), ref=text)
     return override
@@ -332,10 +332,3 @@ def apply_overrides(
             holiday = replace(holiday, first_day=override.first_on, last_day=override.last_on)
         result.append(holiday)
     return result
-
-
-def school_years_touching(first: date, last: date) -> list[str]:
-    """Return the school years that overlap [first, last]."""
-    start = first.year - 1 if first.month < 8 else first.year
-    end = last.year - 1 if last.month < 8 else last.year
-    return [f"{year}-{year + 1}" for year in range(start, end + 1)]
