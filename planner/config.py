@@ -32,8 +32,6 @@ class DefaultConfig:
     HTTP_TIMEOUT: float = 20.0
     # Bearer token required for API writes; None leaves the API open (development only).
     API_WRITE_TOKEN: str | None = None
-    # Pretty JSON in API responses.
-    JSON_SORT_KEYS: bool = False
 
 
 def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

@@ -140,6 +140,7 @@ def blocked_days_for(
             .options(selectinload(Organisation.closure_days))
         )
     )
-    organisations.sort(key=lambda org: list(seen).index(org.id))
+    order = {org_id: index for index, org_id in enumerate(seen)}
+    organisations.sort(key=lambda org: order[org.id])
     calendars = organisation_calendars(session, organisations, first, last, locale)
     return blocked_days(calendars, first, last)

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 
 from planner.calendar_nl import school_year_of
 from planner.clock import today_local
+from planner.errors import NotFoundError
 from planner.formatting import format_day, format_span
 from planner.labels import label
 from planner.services import busy_periods, organisations, school_calendar
@@ -49,9 +50,14 @@ def organisation(ref: str) -> str:
     org = organisations.find_organisation(session, ref)
     today = today_local()
     school_year = school_year_of(today)
-    holidays = (
-        school_calendar.school_holidays_for(session, org.region, school_year) if org.region else []
-    )
+    try:
+        holidays = (
+            school_calendar.school_holidays_for(session, org.region, school_year)
+            if org.region
+            else []
+        )
+    except NotFoundError:  # no holiday data for this school year yet: show the rest
+        holidays = []
     return render_template(
         "pages/organisation.html",
         org=org,
