@@ -126,3 +126,20 @@ def test_update_by_weeks_keeps_the_periods_school_year(client: FlaskClient, demo
     assert (moved["first_day"], moved["last_day"]) == ("2027-01-25", "2027-01-29")
     alone = client.patch(f"/api/v1/busy-periods/{period['id']}", json={"school_year": "2027-2028"})
     assert alone.status_code == 400
+
+
+def test_own_holiday_dates_count_even_when_the_official_dates_lie_outside_the_range(
+    cli: CLI, demo: None
+) -> None:
+    # Groenendaal (91XB) takes herfstvakantie 10-18 Oct 2026; midden's official dates are 17-25 Oct.
+    days = json.loads(
+        cli.ok("blocked", "--org", "91XB", "--from", "2026-10-12", "--to", "2026-10-16", "--json")
+    )
+    assert [d["date"] for d in days] == [
+        "2026-10-12",
+        "2026-10-13",
+        "2026-10-14",
+        "2026-10-15",
+        "2026-10-16",
+    ]
+    assert days[0]["reasons"][0]["label"] == "Herfstvakantie midden (eigen data)"

@@ -32,9 +32,7 @@ def organisation_calendars(
     """Build each organisation's unavailable periods overlapping [first, last]."""
     language = language_of(locale)
     years = range(first.year, last.year + 1)
-    holidays = [
-        h for h in effective_school_holidays(session) if h.last_day >= first and h.first_day <= last
-    ]
+    holidays = effective_school_holidays(session)
     public = [
         Period(day, day, "public_holiday", name, Severity.HARD, "holidays")
         for day, name in national_closure_days(years, language).items()
@@ -71,6 +69,9 @@ def organisation_calendars(
             for holiday in apply_overrides(
                 (h for h in holidays if h.region == org.region), org.holiday_overrides
             ):
+                # Filter after the school's own dates are applied: they may move a holiday in.
+                if holiday.last_day < first or holiday.first_day > last:
+                    continue
                 text = f"{display_name(holiday.name, language)} {holiday.region}"
                 if (holiday.school_year, holiday.name) in overridden and not holiday.compulsory:
                     text += f" ({label('own_dates', language)})"
