@@ -129,12 +129,17 @@ def parse_weeks(value: Any, field: str = "weeks") -> tuple[int, int]:
     return first, last
 
 
+def require_scalar(value: Any, field: str) -> None:
+    """Refuse a value that is not text or a whole number (a list, an object, true/false)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(N_("%(field)s must be text."), field=field)
+
+
 def optional_text(value: Any, max_length: int, field: str) -> str | None:
     """Return stripped text, None when empty; refuse text that is too long."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValidationError(N_("%(field)s must be text."), field=field)
+    require_scalar(value, field)
     text = str(value).strip()
     if _CONTROL.search(text):
         raise ValidationError(N_("%(field)s contains control characters."), field=field)

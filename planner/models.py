@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, UTCDateTime, intpk, str40, str200, utc_instant
+from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
 
 __all__ = [
     "Base",
@@ -30,7 +31,6 @@ __all__ = [
     "Organisation",
     "SchoolHolidayRecord",
 ]
-from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
 
 
 def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:

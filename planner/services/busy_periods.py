@@ -27,6 +27,7 @@ from planner.inputs import (
     parse_id,
     parse_weeks,
     reject_unknown_fields,
+    require_scalar,
 )
 from planner.models import BusyPeriod, Organisation
 from planner.services.organisations import find_organisation
@@ -113,8 +114,8 @@ def create_busy_period(
     national_raw = fields.pop("national", None)
     national = parse_bool(national_raw, "national") if national_raw is not None else False
     for value, field in ((org_ref, "organisation"), (region_raw, "region")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
-            raise ValidationError(N_("%(field)s must be text."), field=field)
+        if value is not None:
+            require_scalar(value, field)
     has_org = org_ref not in (None, "")
     has_region = region_raw not in (None, "")
     if sum((has_org, has_region, national)) != 1:

@@ -155,8 +155,9 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     """Find an organisation by id or BRIN code, or raise NotFoundError."""
     text = str(ref).strip()
     org: Organisation | None = None
-    if text.isascii() and text.isdigit():
-        org = session.get(Organisation, parsed) if (parsed := parse_id(text)) else None
+    org_id = parse_id(text)
+    if org_id is not None:
+        org = session.get(Organisation, org_id)
     elif text:
         brin = text.upper().replace(" ", "")
         org = session.scalar(select(Organisation).where(Organisation.brin == brin))
