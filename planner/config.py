@@ -32,6 +32,9 @@ class DefaultConfig:
     HTTP_TIMEOUT: float = 20.0
     # Bearer token required for API writes; None leaves the API open (development only).
     API_WRITE_TOKEN: str | None = None
+    # Pretend the current instant is this ISO time (e.g. 2026-09-01T08:00:00Z): for demos and
+    # reproducible tests; None uses the real clock.
+    FROZEN_NOW: str | None = None
 
 
 def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

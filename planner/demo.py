@@ -5,7 +5,7 @@ The organisations are invented; the holidays are the real ones.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from planner.models import Base, Organisation
 from planner.services.busy_periods import create_busy_period
+from planner.services.collaborations import create_collaboration
 from planner.services.organisations import create_organisation
 from planner.services.school_calendar import set_closure_days, set_holiday_override
 
@@ -239,6 +240,73 @@ CLOSURE_DAYS: dict[str, list[str]] = {
 }
 
 
+# The demo's meetings were planned as if on this morning, so the same dates come out every time.
+PLANNED_AT = datetime(2026, 8, 24, 8, 0, tzinfo=UTC)
+
+COLLABORATIONS: list[dict[str, Any]] = [
+    {
+        # Two schools in one town, meeting every four weeks: planned for the whole year.
+        "name": "Startersbegeleiding Woerden",
+        "ambition": "Samen nieuwe docenten inwerken en behouden.",
+        "members": ["91XA", "91XB"],
+        "coordinators": [
+            "Anouk de Vries <a.devries@minnaert.example>",
+            "Pieter Jansen <p.jansen@groenendaal.example>",
+        ],
+        "participants": ["Esra Yilmaz <e.yilmaz@groenendaal.example>"],
+        "weekdays": "di,do",
+        "start_time": "15:30",
+        "duration_minutes": 90,
+        "target_weeks": 4,
+        "max_gap_weeks": 6,
+        "location": "rotate",
+    },
+    {
+        # vmbo–mbo learning route with youth care: one meeting held, nothing planned after it.
+        "name": "Doorlopende leerlijn techniek Eindhoven",
+        "ambition": "Geen leerling valt tussen vmbo en mbo uit de boot.",
+        "members": ["92XC", "93XD", "Jeugdhulp De Brug"],
+        "coordinators": ["Fatima El Amrani <f.elamrani@vakcollege-eindhoven.example>"],
+        "participants": [
+            "Joost Bakker <j.bakker@kempenvakschool.example>",
+            "Sanne Visser <s.visser@jeugdhulpdebrug.example>",
+        ],
+        "weekdays": "ma,wo",
+        "start_time": "14:00",
+        "latest_start": "16:00",
+        "duration_minutes": 60,
+        "target_weeks": 6,
+        "max_gap_weeks": 8,
+        "location": "rotate",
+        "days": ["2026-09-16"],
+    },
+    {
+        # Noord and zuid together (an education–care arrangement): the next meeting drifts.
+        "name": "Onderwijs-zorgarrangement Noord-Holland–Brabant",
+        "ambition": "Passend onderwijs en jeugdhulp in één plan per kind.",
+        "members": [
+            "Stichting Kennemer Kind",
+            "Stichting Heerhugowaard Primair",
+            "Openbaar Onderwijs Bergen-Heiloo",
+            "92XC",
+            "Jeugdhulp De Brug",
+        ],
+        "coordinators": [
+            "Marloes Kok <m.kok@kennemerkind.example>",
+            "Sanne Visser <s.visser@jeugdhulpdebrug.example>",
+        ],
+        "weekdays": "di,wo,do",
+        "start_time": "19:00",
+        "duration_minutes": 90,
+        "target_weeks": 6,
+        "max_gap_weeks": 8,
+        "location": "online",
+        "location_note": "Online (Teams)",
+        "days": ["2026-09-09", "2027-01-26"],
+    },
+]
+
+
 def has_data(session: Session) -> bool:
     """Return whether any organisation exists."""
     return bool(session.scalar(select(func.count()).select_from(Organisation)))
@@ -264,8 +332,26 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
         set_holiday_override(session, by_name[name], fields, now)
     for name, kinds in CLOSURE_DAYS.items():
         set_closure_days(session, by_name[name], kinds, now)
+    meetings = _load_collaborations(session, by_name, now)
     return {
         "organisations": len(ORGANISATIONS),
         "busy_periods": len(BUSY_PERIODS),
         "holiday_overrides": len(OVERRIDES),
+        "collaborations": len(COLLABORATIONS),
+        "meetings": meetings,
     }
+
+
+def _load_collaborations(session: Session, by_name: dict[str, Organisation], now: datetime) -> int:
+    # Imported here: planning sits above the services the organisations above use.
+    from planner.services.planning import confirm_plan, preview_plan
+
+    count = 0
+    for fields in COLLABORATIONS:
+        raw = {key: value for key, value in fields.items() if key != "days"}
+        raw["members"] = [by_name[ref].id if ref in by_name else ref for ref in raw["members"]]
+        collab = create_collaboration(session, raw, now)
+        days = [date.fromisoformat(day) for day in fields.get("days", [])] or None
+        preview = preview_plan(session, collab, PLANNED_AT, school_year="2026-2027", days=days)
+        count += len(confirm_plan(session, preview, now))
+    return count

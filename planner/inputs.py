@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -165,3 +165,77 @@ def reject_unknown_fields(data: Mapping[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationError(N_("Unknown field(s): %(fields)s."), fields=", ".join(unknown))
+
+
+_WEEKDAY_NAMES = (
+    ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+)
+_WEEKDAY_WORDS = {word: n for names in _WEEKDAY_NAMES for n, word in enumerate(names, 1)}
+
+
+def parse_weekdays(value: Any, field: str = "weekdays") -> tuple[int, ...]:
+    """Parse school weekdays ("di,wo,do", ["tue", "thu"], [2, 4]) into ISO numbers (Monday 1)."""
+    if isinstance(value, str):
+        items: list[Any] = [part for part in re.split(r"[\s,;]+", value) if part]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        items = []
+    numbers: set[int] = set()
+    for item in items:
+        if isinstance(item, bool):
+            number = None
+        elif isinstance(item, int):
+            number = item if 1 <= item <= 7 else None
+        else:
+            text = str(item).strip().lower().rstrip(".")
+            number = int(text) if text.isdigit() and 1 <= int(text) <= 7 else None
+            number = number or _WEEKDAY_WORDS.get(text)
+        if number is None:
+            raise ValidationError(
+                N_("%(field)s: '%(value)s' is not a weekday; use e.g. ma, di, wo, do, vr."),
+                field=field,
+                value=str(item),
+            )
+        if number > 5:
+            raise ValidationError(
+                N_("%(field)s: meetings are planned on school days, Monday to Friday."),
+                field=field,
+            )
+        numbers.add(number)
+    if not numbers:
+        raise ValidationError(N_("%(field)s: allow at least one weekday, e.g. di,do."), field=field)
+    return tuple(sorted(numbers))
+
+
+def parse_time(value: Any, field: str) -> time:
+    """Parse a wall-clock time such as 15:30 or 9.00."""
+    text = str(value if value is not None else "").strip().replace(".", ":")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if match and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
+    raise ValidationError(
+        N_("%(field)s: '%(value)s' is not a time; use HH:MM, e.g. 15:30."),
+        field=field,
+        value=str(value),
+    )
+
+
+def parse_int(value: Any, field: str, low: int, high: int) -> int:
+    """Parse a whole number within [low, high]."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not low <= number <= high:
+        raise ValidationError(
+            N_("%(field)s: give a whole number from %(low)s to %(high)s."),
+            field=field,
+            low=low,
+            high=high,
+        )
+    return number

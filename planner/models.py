@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -15,20 +15,34 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, UTCDateTime, intpk, str40, str200, utc_instant
-from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
+from planner.domain.kinds import (
+    BusyKind,
+    LocationMode,
+    MeetingStatus,
+    OrganisationKind,
+    Role,
+    Sector,
+    Severity,
+)
 
 __all__ = [
     "Base",
     "BusyPeriod",
     "ClosureDay",
+    "Collaboration",
+    "CollaborationMember",
+    "CollaborationPerson",
     "Event",
     "HolidayOverride",
+    "Meeting",
     "Organisation",
+    "Person",
     "SchoolHolidayRecord",
 ]
 
@@ -182,3 +196,136 @@ class Event(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_event_pending", "done_at", "dead_at", "available_at"),)
+
+
+class Person(Base):
+    """Someone who takes part in collaborations: a coordinator, school staff or a partner."""
+
+    __tablename__ = "person"
+
+    id: Mapped[intpk]
+    name: Mapped[str200]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class Collaboration(Base):
+    """Schools and partners who meet in a rhythm, with one or two coordinators."""
+
+    __tablename__ = "collaboration"
+
+    id: Mapped[intpk]
+    name: Mapped[str200]
+    ambition: Mapped[str | None] = mapped_column(Text)
+    target_weeks: Mapped[int]
+    max_gap_weeks: Mapped[int]
+    count_holidays: Mapped[bool] = mapped_column(default=False)
+    duration_minutes: Mapped[int]
+    # ISO weekday numbers that are allowed, e.g. "234" for Tuesday to Thursday.
+    weekdays: Mapped[str] = mapped_column(String(7))
+    earliest_start: Mapped[time] = mapped_column(Time)
+    latest_start: Mapped[time] = mapped_column(Time)
+    location_mode: Mapped[LocationMode] = mapped_column(enum_column(LocationMode, 10))
+    location_note: Mapped[str | None] = mapped_column(String(500))
+    timezone: Mapped[str40] = mapped_column(default="Europe/Amsterdam")
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    members: Mapped[list[CollaborationMember]] = relationship(
+        back_populates="collaboration",
+        cascade="all, delete-orphan",
+        order_by="CollaborationMember.position",
+    )
+    people: Mapped[list[CollaborationPerson]] = relationship(
+        back_populates="collaboration",
+        cascade="all, delete-orphan",
+        order_by="CollaborationPerson.position",
+    )
+
+    __table_args__ = (
+        CheckConstraint("target_weeks >= 1", name="target_positive"),
+        CheckConstraint("max_gap_weeks >= target_weeks", name="max_gap_not_below_target"),
+        CheckConstraint("duration_minutes BETWEEN 15 AND 600", name="duration_sane"),
+        CheckConstraint("latest_start >= earliest_start", name="window_forward"),
+    )
+
+
+class CollaborationMember(Base):
+    """An organisation taking part in a collaboration; position orders the location rotation."""
+
+    __tablename__ = "collaboration_member"
+
+    collaboration_id: Mapped[int] = mapped_column(
+        ForeignKey("collaboration.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    position: Mapped[int]
+
+    collaboration: Mapped[Collaboration] = relationship(back_populates="members")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class CollaborationPerson(Base):
+    """A person in a collaboration, as coordinator or participant."""
+
+    __tablename__ = "collaboration_person"
+
+    collaboration_id: Mapped[int] = mapped_column(
+        ForeignKey("collaboration.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    position: Mapped[int]
+
+    collaboration: Mapped[Collaboration] = relationship(back_populates="people")
+    person: Mapped[Person] = relationship()
+
+
+class Meeting(Base):
+    """One meeting: a wall-clock start in its zone, kept as an aware UTC instant."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[intpk]
+    collaboration_id: Mapped[int] = mapped_column(
+        ForeignKey("collaboration.id", ondelete="CASCADE")
+    )
+    status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus))
+    # The local date of the start, so date rules need no time zone arithmetic.
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[utc_instant]
+    ends_at: Mapped[utc_instant]
+    timezone: Mapped[str40] = mapped_column(default="Europe/Amsterdam")
+    location: Mapped[str | None] = mapped_column(String(500))
+    location_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    plan_key: Mapped[str | None] = mapped_column(String(40))
+    # Why this date: the explanation the planner gave when it was chosen.
+    explanation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    # Set when a calendar change made the day blocked: the reasons and a proposed new date.
+    conflict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    collaboration: Mapped[Collaboration] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_meeting_collaboration_start", "collaboration_id", "starts_at"),
+        Index("ix_meeting_day", "day"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
@@ -9,8 +10,20 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from planner.clock import utcnow
 from planner.database import Database
 from planner.errors import PlannerError
+
+
+def app_now() -> datetime:
+    """Return the current instant, or the configured FROZEN_NOW (demos, reproducible tests)."""
+    frozen = current_app.config.get("FROZEN_NOW")
+    if not frozen:
+        return utcnow()
+    instant = datetime.fromisoformat(str(frozen).replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise ValueError("FROZEN_NOW needs a time zone, e.g. 2026-09-01T08:00:00Z")
+    return instant.astimezone(UTC)
 
 
 def get_db() -> Database:

@@ -1,4 +1,4 @@
-"""The `planner` command: serve, db, demo, organisations, busy periods, holidays, blocked days."""
+"""The `planner` command: organisations, calendars, collaborations, planning and drift."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from planner.cli.base import PlannerCLI
 def build_cli() -> PlannerCLI:
     """Assemble the command tree."""
     from planner import create_app
-    from planner.cli import calendar, db, demo, organisations, serve
+    from planner.cli import calendar, db, demo, organisations, planning, serve
 
     cli = PlannerCLI(create_app=create_app, help=__doc__)
-    for module in (calendar, db, demo, organisations, serve):
+    for module in (calendar, db, demo, organisations, planning, serve):
         module.register(cli)
     return cli
 

@@ -32,7 +32,8 @@ def register(cli: PlannerCLI) -> None:
             session.commit()
         click.echo(
             _(
-                "Demo loaded: %(organisations)s organisations, %(busy_periods)s busy periods.",
+                "Demo loaded: %(organisations)s organisations, %(busy_periods)s busy periods, "
+                "%(collaborations)s collaborations with %(meetings)s meetings.",
                 **counts,
             )
         )

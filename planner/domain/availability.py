@@ -106,3 +106,30 @@ def _reason_order(reason: Reason) -> tuple[str, int, int, str, date]:
 def hard_blocked_set(blocked: Sequence[BlockedDay]) -> frozenset[date]:
     """Return the set of days on which planning is forbidden."""
     return frozenset(item.day for item in blocked if item.hard)
+
+
+def shared_holiday_days(
+    calendars: Sequence[OrgCalendar], first: date, last: date
+) -> frozenset[date]:
+    """Return the days of the Monday–Sunday weeks that are a school holiday for every calendar.
+
+    A week counts when each calendar has a school holiday on all five weekdays; its weekend
+    goes with it. No calendars (a collaboration of partners only) means no such weeks.
+    """
+    if not calendars:
+        return frozenset()
+    holiday_days = []
+    for calendar in calendars:
+        days: set[date] = set()
+        for period in calendar.periods:
+            if period.kind == "school_holiday":
+                days.update(days_between(max(period.first_day, first), min(period.last_day, last)))
+        holiday_days.append(days)
+    found: set[date] = set()
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        week = [monday + timedelta(days=offset) for offset in range(7)]
+        if all(all(day in days for day in week[:5]) for days in holiday_days):
+            found.update(week)
+        monday += timedelta(days=7)
+    return frozenset(found)

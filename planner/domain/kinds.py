@@ -41,6 +41,29 @@ class Severity(StrEnum):
     SOFT = "soft"
 
 
+class MeetingStatus(StrEnum):
+    """Where a meeting is in its life."""
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    """A person's part in a collaboration; coordinators take part too."""
+
+    COORDINATOR = "coordinator"
+    PARTICIPANT = "participant"
+
+
+class LocationMode(StrEnum):
+    """Where meetings are: in turn at each member school, or online."""
+
+    ROTATE = "rotate"
+    ONLINE = "online"
+
+
 # Words users may type for a busy kind, in both languages.
 BUSY_KIND_WORDS: dict[str, BusyKind] = {
     "toetsweek": BusyKind.TEST_WEEK,
@@ -69,4 +92,11 @@ ORGANISATION_KIND_WORDS: dict[str, OrganisationKind] = {
     "schoolbestuur": OrganisationKind.BOARD,
     "bestuur": OrganisationKind.BOARD,
     "partner": OrganisationKind.PARTNER,
+}
+
+LOCATION_WORDS: dict[str, LocationMode] = {
+    "roulerend": LocationMode.ROTATE,
+    "rouleren": LocationMode.ROTATE,
+    "rotation": LocationMode.ROTATE,
+    "wisselend": LocationMode.ROTATE,
 }

@@ -5,11 +5,18 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from planner.database import make_engine
+from planner.database import UTCDateTime, make_engine
 from planner.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(kind: str, item: object, autogen_context: object) -> str | bool:
+    """Write the aware-UTC column type as the plain DateTime it stores, so scripts stand alone."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_offline() -> None:
@@ -41,6 +48,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

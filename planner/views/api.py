@@ -1,4 +1,4 @@
-"""JSON API, version 1: organisations, busy periods, the school calendar, blocked days."""
+"""JSON API, version 1: organisations, the school calendar, collaborations, planning, drift."""
 
 from __future__ import annotations
 
@@ -11,7 +11,23 @@ from flask_babel import get_locale
 from planner.calendar_nl import parse_region, parse_rijksoverheid, public_holidays
 from planner.clock import utcnow
 from planner.errors import N_, PlannerError, ValidationError
-from planner.inputs import parse_date
+from planner.inputs import (
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_time,
+    reject_unknown_fields,
+)
+from planner.planning_json import (
+    alternative_json,
+    change_json,
+    collaboration_json,
+    drift_json,
+    meeting_json,
+    person_json,
+    plan_json,
+    summary_json,
+)
 from planner.presenters import (
     blocked_day_json,
     busy_period_json,
@@ -19,9 +35,19 @@ from planner.presenters import (
     organisation_json,
     school_holiday_json,
 )
-from planner.services import busy_periods, organisations, school_calendar
+from planner.services import (
+    busy_periods,
+    collaborations,
+    conflicts,
+    drift,
+    meetings,
+    organisations,
+    people,
+    planning,
+    school_calendar,
+)
 from planner.services.availability import blocked_days_for
-from planner.web import get_session
+from planner.web import app_now, get_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -269,3 +295,206 @@ def blocked_days() -> Any:
         max_days=current_app.config["MAX_BLOCKED_RANGE_DAYS"],
     )
     return jsonify([blocked_day_json(item) for item in found])
+
+
+# --- People and collaborations ------------------------------------------------------------------
+
+
+@bp.get("/people")
+def list_people() -> Any:
+    return jsonify([person_json(person) for person in people.list_people(get_session())])
+
+
+@bp.post("/people")
+def create_person() -> Any:
+    session = get_session()
+    person = people.create_person(session, _body(), utcnow())
+    session.commit()
+    return _created(person_json(person), url_for(".get_person", ref=person.id))
+
+
+@bp.get("/people/<ref>")
+def get_person(ref: str) -> Any:
+    return jsonify(person_json(people.find_person(get_session(), ref)))
+
+
+@bp.patch("/people/<ref>")
+def update_person(ref: str) -> Any:
+    session = get_session()
+    person = people.find_person(session, ref)
+    people.update_person(session, person, _body(), utcnow())
+    session.commit()
+    return jsonify(person_json(person))
+
+
+@bp.get("/collaborations")
+def list_collaborations() -> Any:
+    found = collaborations.list_collaborations(get_session())
+    return jsonify([collaboration_json(collab) for collab in found])
+
+
+@bp.post("/collaborations")
+def create_collaboration() -> Any:
+    session = get_session()
+    collab = collaborations.create_collaboration(session, _body(), utcnow())
+    session.commit()
+    return _created(collaboration_json(collab), url_for(".get_collaboration", ref=collab.id))
+
+
+@bp.get("/collaborations/<ref>")
+def get_collaboration(ref: str) -> Any:
+    return jsonify(collaboration_json(collaborations.get_collaboration(get_session(), ref)))
+
+
+@bp.patch("/collaborations/<ref>")
+def update_collaboration(ref: str) -> Any:
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    collaborations.update_collaboration(session, collab, _body(), utcnow())
+    session.commit()
+    return jsonify(collaboration_json(collab))
+
+
+@bp.delete("/collaborations/<ref>")
+def delete_collaboration(ref: str) -> Any:
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    collaborations.delete_collaboration(session, collab, utcnow())
+    session.commit()
+    return "", 204
+
+
+# --- Planning -----------------------------------------------------------------------------------
+
+PLAN_FIELDS = {"school_year", "from", "to", "count", "days"}
+
+
+def _plan_preview(ref: str, raw: dict[str, Any]) -> tuple[Any, Any]:
+    reject_unknown_fields(raw, PLAN_FIELDS)
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    count = raw.get("count")
+    days = raw.get("days")
+    if days is not None and not isinstance(days, list):
+        raise ValidationError(N_("days must be a list of dates."))
+    preview = planning.preview_plan(
+        session,
+        collab,
+        app_now(),
+        school_year=str(raw["school_year"]) if raw.get("school_year") else None,
+        first=parse_date(raw["from"], "from") if raw.get("from") else None,
+        last=parse_date(raw["to"], "to") if raw.get("to") else None,
+        count=parse_int(count, "count", 1, planning.MAX_COUNT) if count not in (None, "") else None,
+        days=planning.parse_days(days) if days is not None else None,
+        locale=_locale(),
+    )
+    return session, preview
+
+
+@bp.get("/collaborations/<ref>/plan")
+def preview_plan(ref: str) -> Any:
+    """Propose a series (nothing is stored): ?school_year=2026-2027&from=&to=&count=."""
+    raw: dict[str, Any] = {key: value for key, value in request.args.items() if key != "lang"}
+    if "days" in raw:
+        raw["days"] = request.args.getlist("days")
+    _, preview = _plan_preview(ref, raw)
+    return jsonify(plan_json(preview, _locale()))
+
+
+@bp.post("/collaborations/<ref>/plan")
+def confirm_plan(ref: str) -> Any:
+    """Store a series as confirmed meetings; `days` pins the days shown in a preview."""
+    session, preview = _plan_preview(ref, _body())
+    created = planning.confirm_plan(session, preview, utcnow())
+    session.commit()
+    response = jsonify(plan_json(preview, _locale(), created))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/collaborations/<ref>/meetings")
+def list_meetings(ref: str) -> Any:
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    found = meetings.list_meetings(session, collab.id)
+    return jsonify([meeting_json(meeting, _locale()) for meeting in found])
+
+
+@bp.get("/meetings/<meeting_id>")
+def get_meeting(meeting_id: str) -> Any:
+    return jsonify(meeting_json(meetings.get_meeting(get_session(), meeting_id), _locale()))
+
+
+@bp.get("/meetings/<meeting_id>/alternatives")
+def meeting_alternatives(meeting_id: str) -> Any:
+    session = get_session()
+    meeting = meetings.get_meeting(session, meeting_id)
+    limit = parse_int(request.args.get("limit", "5"), "limit", 1, 20)
+    current, found = meetings.alternatives(
+        session, meeting, app_now(), locale=_locale(), limit=limit
+    )
+    collab = meeting.collaboration
+    zone, rhythm = planning.zone_of(collab), planning.rhythm_of(collab)
+    return jsonify(
+        meeting=meeting_json(meeting, _locale()),
+        current=summary_json(current, _locale()),
+        alternatives=[alternative_json(item, zone, rhythm, _locale()) for item in found],
+    )
+
+
+@bp.post("/meetings/<meeting_id>/move")
+def move_meeting(meeting_id: str) -> Any:
+    """Move a meeting: {"day": "2026-10-13", "time": "16:00"} (time optional)."""
+    body = _body()
+    reject_unknown_fields(body, {"day", "time"})
+    session = get_session()
+    meeting = meetings.get_meeting(session, meeting_id)
+    result = meetings.move_meeting(
+        session,
+        meeting,
+        parse_date(body.get("day"), "day"),
+        app_now(),
+        at=parse_time(body["time"], "time") if body.get("time") else None,
+        locale=_locale(),
+    )
+    session.commit()
+    return jsonify(change_json(result, _locale()))
+
+
+@bp.post("/meetings/<meeting_id>/cancel")
+def cancel_meeting(meeting_id: str) -> Any:
+    session = get_session()
+    meeting = meetings.get_meeting(session, meeting_id)
+    result = meetings.cancel_meeting(session, meeting, app_now(), locale=_locale())
+    session.commit()
+    return jsonify(change_json(result, _locale()))
+
+
+@bp.post("/conflicts/scan")
+def scan_conflicts() -> Any:
+    """Flag future meetings that now fall on a blocked day (after a calendar change)."""
+    session = get_session()
+    reports, cleared = conflicts.scan_conflicts(session, app_now(), locale=_locale())
+    session.commit()
+    return jsonify(
+        conflicts=[
+            {"meeting": meeting_json(report.meeting, _locale()), "new": report.new}
+            for report in reports
+        ],
+        cleared=cleared,
+    )
+
+
+@bp.get("/drift")
+def drift_report() -> Any:
+    """Every collaboration's drift; ?fill_in=false skips the fill-in proposals."""
+    fill_in = parse_bool(request.args.get("fill_in", "true"), "fill_in")
+    rows = drift.drift_report(get_session(), app_now(), fill_in=fill_in, locale=_locale())
+    return jsonify([drift_json(row, _locale()) for row in rows])
+
+
+@bp.get("/collaborations/<ref>/drift")
+def collaboration_drift(ref: str) -> Any:
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    return jsonify(drift_json(drift.drift_of(session, collab.id, app_now(), _locale()), _locale()))

@@ -1,0 +1,324 @@
+"""Collaborations: members, people, meeting template and rhythm."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from planner.domain.kinds import LOCATION_WORDS, LocationMode, Role
+from planner.errors import N_, NotFoundError, ValidationError
+from planner.events import append_event
+from planner.inputs import (
+    optional_text,
+    parse_bool,
+    parse_choice,
+    parse_id,
+    parse_int,
+    parse_time,
+    parse_weekdays,
+    reject_unknown_fields,
+    required_text,
+)
+from planner.models import (
+    Collaboration,
+    CollaborationMember,
+    CollaborationPerson,
+    Organisation,
+    Person,
+)
+from planner.services.organisations import find_organisation
+from planner.services.people import resolve_person
+
+RHYTHM_FIELDS = {"target_weeks", "max_gap_weeks", "count_holidays"}
+TEMPLATE_FIELDS = {
+    "duration_minutes",
+    "weekdays",
+    "start_time",
+    "latest_start",
+    "location",
+    "location_note",
+}
+FIELDS = (
+    {"name", "ambition", "members", "coordinators", "participants", "rhythm", "template"}
+    | RHYTHM_FIELDS
+    | TEMPLATE_FIELDS
+)
+DEFAULTS: dict[str, Any] = {
+    "duration_minutes": 90,
+    "weekdays": "di,wo,do",
+    "start_time": "15:30",
+    "location": "rotate",
+    "target_weeks": 6,
+    "max_gap_weeks": 8,
+    "count_holidays": False,
+}
+
+
+@dataclass(frozen=True)
+class CollaborationData:
+    """Validated fields of a collaboration (people and members still as references)."""
+
+    name: str
+    ambition: str | None
+    target_weeks: int
+    max_gap_weeks: int
+    count_holidays: bool
+    duration_minutes: int
+    weekdays: tuple[int, ...]
+    earliest_start: time
+    latest_start: time
+    location_mode: LocationMode
+    location_note: str | None
+
+
+def flatten(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept the nested `rhythm` and `template` objects of the JSON shape as flat fields."""
+    flat = dict(raw)
+    for key, allowed in (("rhythm", RHYTHM_FIELDS), ("template", TEMPLATE_FIELDS)):
+        nested = flat.pop(key, None)
+        if nested is None:
+            continue
+        if not isinstance(nested, Mapping):
+            raise ValidationError(N_("%(field)s must be an object."), field=key)
+        reject_unknown_fields(nested, allowed | {"timezone"})
+        flat.update({k: v for k, v in nested.items() if k != "timezone"})
+    return flat
+
+
+def validate_collaboration(raw: Mapping[str, Any]) -> CollaborationData:
+    """Check the scalar fields of a collaboration and return them typed."""
+    target = parse_int(raw.get("target_weeks"), "target_weeks", 1, 26)
+    max_gap = parse_int(raw.get("max_gap_weeks"), "max_gap_weeks", 1, 52)
+    if target > max_gap:
+        raise ValidationError(
+            N_(
+                "The target interval (%(target)s weeks) is longer than the maximum gap "
+                "(%(max)s weeks); the maximum gap must be at least the target."
+            ),
+            target=target,
+            max=max_gap,
+        )
+    earliest = parse_time(raw.get("start_time"), "start_time")
+    latest_raw = raw.get("latest_start")
+    latest = parse_time(latest_raw, "latest_start") if latest_raw not in (None, "") else earliest
+    if latest < earliest:
+        raise ValidationError(
+            N_("The latest start (%(latest)s) is before the start time (%(earliest)s)."),
+            latest=latest.strftime("%H:%M"),
+            earliest=earliest.strftime("%H:%M"),
+        )
+    duration = parse_int(raw.get("duration_minutes"), "duration_minutes", 15, 600)
+    return CollaborationData(
+        name=required_text(raw.get("name"), 200, "name"),
+        ambition=optional_text(raw.get("ambition"), 500, "ambition"),
+        target_weeks=target,
+        max_gap_weeks=max_gap,
+        count_holidays=parse_bool(raw.get("count_holidays"), "count_holidays"),
+        duration_minutes=duration,
+        weekdays=parse_weekdays(raw.get("weekdays")),
+        earliest_start=earliest,
+        latest_start=latest,
+        location_mode=parse_choice(raw.get("location"), LocationMode, "location", LOCATION_WORDS),
+        location_note=optional_text(raw.get("location_note"), 500, "location_note"),
+    )
+
+
+def collaboration_fields(collab: Collaboration) -> dict[str, Any]:
+    """Return the scalar fields of a collaboration as raw values."""
+    return {
+        "name": collab.name,
+        "ambition": collab.ambition,
+        "target_weeks": collab.target_weeks,
+        "max_gap_weeks": collab.max_gap_weeks,
+        "count_holidays": collab.count_holidays,
+        "duration_minutes": collab.duration_minutes,
+        "weekdays": [int(day) for day in collab.weekdays],
+        "start_time": collab.earliest_start.strftime("%H:%M"),
+        "latest_start": collab.latest_start.strftime("%H:%M"),
+        "location": collab.location_mode.value,
+        "location_note": collab.location_note,
+    }
+
+
+def _list(value: Any, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        return value
+    raise ValidationError(N_("%(field)s must be a list."), field=field)
+
+
+def _members(session: Session, refs: Any) -> list[Organisation]:
+    found: dict[int, Organisation] = {}
+    for ref in _list(refs, "members"):
+        org = find_organisation(session, ref)
+        found.setdefault(org.id, org)
+    if not found:
+        raise ValidationError(N_("A collaboration needs at least one member organisation."))
+    return list(found.values())
+
+
+def _people(
+    session: Session, coordinators: Any, participants: Any, now: datetime
+) -> list[tuple[Person, Role]]:
+    chosen: dict[int, tuple[Person, Role]] = {}
+    for ref in _list(coordinators, "coordinators"):
+        person = resolve_person(session, ref, now)
+        chosen.setdefault(person.id, (person, Role.COORDINATOR))
+    if not 1 <= len(chosen) <= 2:
+        raise ValidationError(N_("A collaboration has one or two coordinators."))
+    for ref in _list(participants, "participants"):
+        person = resolve_person(session, ref, now)
+        chosen.setdefault(person.id, (person, Role.PARTICIPANT))
+    return list(chosen.values())
+
+
+def _apply(collab: Collaboration, data: CollaborationData) -> None:
+    collab.name = data.name
+    collab.ambition = data.ambition
+    collab.target_weeks = data.target_weeks
+    collab.max_gap_weeks = data.max_gap_weeks
+    collab.count_holidays = data.count_holidays
+    collab.duration_minutes = data.duration_minutes
+    collab.weekdays = "".join(str(day) for day in data.weekdays)
+    collab.earliest_start = data.earliest_start
+    collab.latest_start = data.latest_start
+    collab.location_mode = data.location_mode
+    collab.location_note = data.location_note
+
+
+def create_collaboration(session: Session, raw: Mapping[str, Any], now: datetime) -> Collaboration:
+    """Create a collaboration with its members, coordinators and participants."""
+    fields = flatten(raw)
+    reject_unknown_fields(fields, FIELDS - {"rhythm", "template"})
+    merged = {**DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+    data = validate_collaboration(merged)
+    members = _members(session, fields.get("members"))
+    people = _people(session, fields.get("coordinators"), fields.get("participants"), now)
+    collab = Collaboration(created_at=now, updated_at=now)
+    _apply(collab, data)
+    collab.members = [
+        CollaborationMember(organisation=org, position=index) for index, org in enumerate(members)
+    ]
+    collab.people = [
+        CollaborationPerson(person=person, role=role, position=index)
+        for index, (person, role) in enumerate(people)
+    ]
+    session.add(collab)
+    session.flush()
+    append_event(session, "collaboration.created", {"collaboration_id": collab.id}, now)
+    return collab
+
+
+def update_collaboration(
+    session: Session, collab: Collaboration, changes: Mapping[str, Any], now: datetime
+) -> Collaboration:
+    """Change a collaboration; members and people are replaced when given."""
+    fields = flatten(changes)
+    reject_unknown_fields(fields, FIELDS - {"rhythm", "template"})
+    before = collaboration_fields(collab)
+    scalar_changes = {k: v for k, v in fields.items() if k in before}
+    if (
+        "start_time" in scalar_changes
+        and "latest_start" not in scalar_changes
+        and before["latest_start"] == before["start_time"]
+    ):
+        # A new fixed start moves the window with it.
+        scalar_changes["latest_start"] = scalar_changes["start_time"]
+    data = validate_collaboration({**before, **scalar_changes})
+    _apply(collab, data)
+    changed = collaboration_fields(collab) != before
+    if "members" in fields:
+        members = _members(session, fields["members"])
+        old = [member.organisation_id for member in collab.members]
+        if old != [org.id for org in members]:
+            collab.members.clear()
+            session.flush()
+            collab.members.extend(
+                CollaborationMember(organisation=org, position=index)
+                for index, org in enumerate(members)
+            )
+            changed = True
+    if "coordinators" in fields or "participants" in fields:
+        current_coordinators = [p.person_id for p in collab.people if p.role is Role.COORDINATOR]
+        current_participants = [p.person_id for p in collab.people if p.role is Role.PARTICIPANT]
+        people = _people(
+            session,
+            fields.get("coordinators", current_coordinators),
+            fields.get("participants", current_participants),
+            now,
+        )
+        if [(p.person_id, p.role) for p in collab.people] != [(p.id, r) for p, r in people]:
+            collab.people.clear()
+            session.flush()
+            collab.people.extend(
+                CollaborationPerson(person=person, role=role, position=index)
+                for index, (person, role) in enumerate(people)
+            )
+            changed = True
+    if changed:
+        collab.updated_at = now
+        session.flush()
+        append_event(session, "collaboration.changed", {"collaboration_id": collab.id}, now)
+    return collab
+
+
+def delete_collaboration(session: Session, collab: Collaboration, now: datetime) -> None:
+    """Delete a collaboration with its meetings."""
+    append_event(
+        session,
+        "collaboration.deleted",
+        {"collaboration_id": collab.id, "name": collab.name},
+        now,
+    )
+    session.delete(collab)
+    session.flush()
+
+
+def _loaded() -> Any:
+    return (
+        selectinload(Collaboration.members).selectinload(CollaborationMember.organisation),
+        selectinload(Collaboration.people).selectinload(CollaborationPerson.person),
+    )
+
+
+def get_collaboration(session: Session, ref: str | int) -> Collaboration:
+    """Return a collaboration by id, or raise NotFoundError."""
+    text = str(ref).strip()
+    collab_id = parse_id(text)
+    collab = (
+        session.scalar(
+            select(Collaboration).where(Collaboration.id == collab_id).options(*_loaded())
+        )
+        if collab_id
+        else None
+    )
+    if collab is None:
+        raise NotFoundError(N_("Unknown collaboration '%(ref)s'."), ref=text)
+    return collab
+
+
+def list_collaborations(session: Session) -> list[Collaboration]:
+    """List every collaboration by name."""
+    return list(
+        session.scalars(
+            select(Collaboration).order_by(Collaboration.name, Collaboration.id).options(*_loaded())
+        )
+    )
+
+
+def member_organisations(collab: Collaboration) -> list[Organisation]:
+    """Return the member organisations in rotation order."""
+    return [member.organisation for member in collab.members]
+
+
+def coordinators(collab: Collaboration) -> list[Person]:
+    """Return the coordinators."""
+    return [link.person for link in collab.people if link.role is Role.COORDINATOR]

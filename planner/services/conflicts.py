@@ -1,0 +1,130 @@
+"""React to calendar changes: find future meetings that now fall on a blocked day (DESIGN §5).
+
+Called from the CLI now and from the event worker later, after a busy period is added or
+changed or holiday data is imported. Each affected meeting is flagged with the reasons and the
+nearest good new date; the flag is cleared when the day is free again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.domain.explain import Obstacle
+from planner.domain.kinds import MeetingStatus
+from planner.domain.planning import ONE_DAY
+from planner.events import append_event
+from planner.models import Meeting
+from planner.services.meetings import Alternative, neighbours, rank_days
+from planner.services.planning import (
+    CalendarCache,
+    PlanContext,
+    load_context,
+    loaded_collaborations,
+    obstacle_data,
+    zone_of,
+)
+
+
+@dataclass(frozen=True)
+class ConflictReport:
+    """A future meeting on a day that is now blocked, with the proposed new day."""
+
+    meeting: Meeting
+    obstacles: tuple[Obstacle, ...]
+    proposal: Alternative | None
+    new: bool  # flagged (or changed) by this scan
+
+
+def scan_conflicts(
+    session: Session,
+    now: datetime,
+    *,
+    collaboration_ids: Iterable[int] | None = None,
+    locale: str = "nl",
+) -> tuple[list[ConflictReport], int]:
+    """Flag every future confirmed meeting on a hard-blocked day; return (conflicts, cleared)."""
+    query = select(Meeting).where(Meeting.status == MeetingStatus.CONFIRMED, Meeting.ends_at > now)
+    if collaboration_ids is not None:
+        query = query.where(Meeting.collaboration_id.in_(list(collaboration_ids)))
+    future = list(session.scalars(query.order_by(Meeting.collaboration_id, Meeting.starts_at)))
+    if not future:
+        return [], 0
+    by_collab: dict[int, list[Meeting]] = {}
+    for meeting in future:
+        by_collab.setdefault(meeting.collaboration_id, []).append(meeting)
+    collabs = loaded_collaborations(session, by_collab)
+    horizon = max(meeting.day for meeting in future)
+    longest = max(collab.max_gap_weeks for collab in collabs) * 7
+    first = min(meeting.day for meeting in future) - timedelta(days=longest + 7)
+    last = horizon + timedelta(days=2 * longest)
+    cache = CalendarCache(first, last)
+    reports: list[ConflictReport] = []
+    cleared = 0
+    for collab in collabs:
+        ctx = load_context(session, collab, first, last, locale, cache=cache)
+        for meeting in by_collab[collab.id]:
+            obstacles = ctx.hard_obstacles(meeting.day)
+            if not obstacles:
+                if meeting.conflict is not None:
+                    meeting.conflict = None
+                    meeting.updated_at = now
+                    cleared += 1
+                    append_event(
+                        session,
+                        "meeting.conflict_cleared",
+                        {"meeting_id": meeting.id, "collaboration_id": collab.id},
+                        now,
+                    )
+                continue
+            proposal = _proposal(ctx, meeting, now)
+            flag = _flag(obstacles, proposal)
+            new = meeting.conflict is None or _without_time(meeting.conflict) != flag
+            if new:
+                meeting.conflict = {**flag, "detected_at": now.isoformat()}
+                meeting.updated_at = now
+                append_event(
+                    session,
+                    "meeting.conflict",
+                    {"meeting_id": meeting.id, "collaboration_id": collab.id, **flag},
+                    now,
+                )
+            reports.append(ConflictReport(meeting, obstacles, proposal, new))
+    session.flush()
+    return reports, cleared
+
+
+def _proposal(ctx: PlanContext, meeting: Meeting, now: datetime) -> Alternative | None:
+    previous, following = neighbours(ctx, meeting, meeting.day)
+    today = now.astimezone(zone_of(ctx.collab)).date()
+    span = timedelta(days=ctx.rhythm.max_gap_days)
+    first = max(today, previous.day + ONE_DAY if previous else meeting.day - span)
+    last = following.day - ONE_DAY if following else meeting.day + span
+    found = rank_days(
+        ctx,
+        now,
+        previous.day if previous else None,
+        following.day if following else None,
+        first,
+        min(last, ctx.last),
+        current=meeting.day,
+        limit=1,
+    )
+    return found[0] if found else None
+
+
+def _flag(obstacles: tuple[Obstacle, ...], proposal: Alternative | None) -> dict[str, Any]:
+    return {
+        "reasons": [obstacle_data(obstacle) for obstacle in obstacles],
+        "proposed_day": proposal.day.isoformat() if proposal else None,
+        "proposed_start": proposal.starts_at.isoformat() if proposal else None,
+    }
+
+
+def _without_time(flag: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in flag.items() if key != "detected_at"}

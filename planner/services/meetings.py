@@ -1,0 +1,390 @@
+"""Change one meeting: alternatives, move, cancel, and what each does to the drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planner.domain.drift import DriftStatus, drift_status
+from planner.domain.explain import Explanation, explain_day
+from planner.domain.kinds import MeetingStatus
+from planner.domain.planning import ONE_DAY, SOFT_COST, Gap, GapCounter, PlanProblem, gap_cost
+from planner.domain.slots import localise
+from planner.errors import N_, ConflictError, NotFoundError, ValidationError
+from planner.events import append_event
+from planner.formatting import format_day
+from planner.inputs import parse_id
+from planner.models import Meeting
+from planner.services.collaborations import get_collaboration
+from planner.services.planning import (
+    ACTIVE,
+    CalendarCache,
+    PlanContext,
+    allowed_weekdays,
+    find_candidates,
+    load_context,
+    zone_of,
+)
+
+
+@dataclass(frozen=True)
+class GapSummary:
+    """The gaps around one meeting day and the drift status they give."""
+
+    before: Gap | None
+    after: Gap | None
+    status: DriftStatus
+
+    @property
+    def largest_days(self) -> int:
+        """Return the largest of the gaps in counted days (0 when there is none)."""
+        return max((gap.counted_days for gap in (self.before, self.after) if gap), default=0)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A possible day for a meeting, with its start, explanation and drift effect."""
+
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    explanation: Explanation
+    effect: GapSummary
+    soft_reasons: int
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What a move or cancellation did, and to the drift."""
+
+    meeting: Meeting
+    before: GapSummary
+    after: GapSummary
+    alternatives: list[Alternative]
+
+
+def get_meeting(session: Session, ref: str | int) -> Meeting:
+    """Return a meeting by id, or raise NotFoundError."""
+    text = str(ref).strip()
+    meeting = session.get(Meeting, parsed) if (parsed := parse_id(text)) else None
+    if meeting is None:
+        raise NotFoundError(N_("Unknown meeting '%(ref)s'."), ref=text)
+    return meeting
+
+
+def list_meetings(
+    session: Session, collaboration_id: int, *, include_cancelled: bool = True
+) -> list[Meeting]:
+    """Return a collaboration's meetings by start."""
+    query = select(Meeting).where(Meeting.collaboration_id == collaboration_id)
+    if not include_cancelled:
+        query = query.where(Meeting.status.in_(ACTIVE))
+    return list(session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
+
+
+def neighbours(ctx: PlanContext, meeting: Meeting | None, day: date) -> tuple[Meeting | None, ...]:
+    """Return the active meetings just before and just after `day`, other than `meeting`."""
+    others = [m for m in ctx.meetings if meeting is None or m.id != meeting.id]
+    before = [m for m in others if m.day < day]
+    after = [m for m in others if m.day > day]
+    return (before[-1] if before else None, after[0] if after else None)
+
+
+def summarise(
+    ctx: PlanContext, counter: GapCounter, before: date | None, day: date | None, after: date | None
+) -> GapSummary:
+    """Return the gaps before and after `day` (or between the neighbours when day is None)."""
+    rhythm = ctx.rhythm
+    if day is None:
+        gap = _gap(counter, before, after, rhythm.max_gap_days)
+        status = drift_status(gap.counted_days if gap else None, rhythm)
+        return GapSummary(gap, None, status)
+    first = _gap(counter, before, day, rhythm.max_gap_days)
+    second = _gap(counter, day, after, rhythm.max_gap_days)
+    largest = max((gap.counted_days for gap in (first, second) if gap), default=0)
+    return GapSummary(first, second, drift_status(largest, rhythm))
+
+
+def _gap(counter: GapCounter, first: date | None, last: date | None, max_gap: int) -> Gap | None:
+    if first is None or last is None:
+        return None
+    counted = counter.counted(first, last)
+    return Gap(first, last, counted, max(0, counted - max_gap))
+
+
+def rank_days(
+    ctx: PlanContext,
+    now: datetime,
+    previous: date | None,
+    following: date | None,
+    first: date,
+    last: date,
+    *,
+    current: date | None = None,
+    limit: int = 5,
+) -> list[Alternative]:
+    """Return the best days in [first, last] between two meetings, best first.
+
+    Best means: least excess above the maximum gap, then gaps nearest the target (soft reasons
+    count as a cost), then nearest the current day, then earliest.
+    """
+    if first > last:
+        return []
+    collab = ctx.collab
+    rhythm = ctx.rhythm
+    taken = {m.day for m in ctx.meetings}
+    if current is not None:
+        taken.add(current)
+    candidates = find_candidates(ctx, first, last, now, taken=taken)
+    counter = ctx.counter()
+    problem = PlanProblem(first, last, rhythm, candidates.soft, uncounted=ctx.uncounted)
+    weekdays = allowed_weekdays(collab)
+    scored = []
+    for day, soft in candidates.soft.items():
+        cost = SOFT_COST * soft
+        excess = 0
+        if previous is not None:
+            gap = counter.counted(previous, day)
+            cost += gap_cost(gap, rhythm)
+            excess = max(excess, gap - rhythm.max_gap_days)
+        if following is not None:
+            gap = counter.counted(day, following)
+            cost += gap_cost(gap, rhythm)
+            excess = max(excess, gap - rhythm.max_gap_days)
+        if previous is None and following is None:
+            cost += (day - first).days
+        distance = abs((day - current).days) if current else 0
+        scored.append(((max(excess, 0), cost, distance, day), day, soft))
+    scored.sort()
+    duration = timedelta(minutes=collab.duration_minutes)
+    result = []
+    for _, day, soft in scored[:limit]:
+        before_gap = _gap(counter, previous, day, rhythm.max_gap_days)
+        explanation = explain_day(day, before_gap, problem, counter, candidates.obstacles, weekdays)
+        start = candidates.starts[day]
+        result.append(
+            Alternative(
+                day,
+                start,
+                start + duration,
+                explanation,
+                summarise(ctx, counter, previous, day, following),
+                soft,
+            )
+        )
+    return result
+
+
+def _meeting_context(
+    session: Session, meeting: Meeting, now: datetime, locale: str, cache: CalendarCache | None
+) -> tuple[PlanContext, date, date]:
+    collab = get_collaboration(session, meeting.collaboration_id)
+    zone = zone_of(collab)
+    today = now.astimezone(zone).date()
+    max_gap = timedelta(days=collab.max_gap_weeks * 7)
+    previous_day = session.scalar(
+        select(func.max(Meeting.day)).where(
+            Meeting.collaboration_id == collab.id,
+            Meeting.status.in_(ACTIVE),
+            Meeting.day < meeting.day,
+            Meeting.id != meeting.id,
+        )
+    )
+    first = min(previous_day or meeting.day, today) - max_gap
+    last = max(meeting.day, today) + 2 * max_gap
+    ctx = load_context(session, collab, first, last, locale, cache=cache)
+    return ctx, today, last
+
+
+def alternatives(
+    session: Session,
+    meeting: Meeting,
+    now: datetime,
+    *,
+    locale: str = "nl",
+    limit: int = 5,
+    cache: CalendarCache | None = None,
+) -> tuple[GapSummary, list[Alternative]]:
+    """Return the meeting's current gaps and the nearest good other days for it."""
+    ctx, today, last = _meeting_context(session, meeting, now, locale, cache)
+    previous, following = neighbours(ctx, meeting, meeting.day)
+    counter = ctx.counter()
+    current = summarise(
+        ctx,
+        counter,
+        previous.day if previous else None,
+        meeting.day,
+        following.day if following else None,
+    )
+    first = max(today, previous.day + ONE_DAY if previous else meeting.day - _span(ctx))
+    end = following.day - ONE_DAY if following else min(last, meeting.day + _span(ctx))
+    found = rank_days(
+        ctx,
+        now,
+        previous.day if previous else None,
+        following.day if following else None,
+        first,
+        end,
+        current=meeting.day,
+        limit=limit,
+    )
+    return current, found
+
+
+def _span(ctx: PlanContext) -> timedelta:
+    return timedelta(days=ctx.rhythm.max_gap_days)
+
+
+def _require_changeable(meeting: Meeting, now: datetime) -> None:
+    if meeting.status is not MeetingStatus.CONFIRMED:
+        raise ConflictError(
+            N_("This meeting is %(status)s and cannot be changed."), status=meeting.status.value
+        )
+    if meeting.ends_at <= now:
+        raise ConflictError(N_("This meeting has already taken place and cannot be changed."))
+
+
+def move_meeting(
+    session: Session,
+    meeting: Meeting,
+    day: date,
+    now: datetime,
+    *,
+    at: time | None = None,
+    locale: str = "nl",
+) -> ChangeResult:
+    """Move a meeting to another day (and optionally time); SEQUENCE goes up by one."""
+    _require_changeable(meeting, now)
+    ctx, _, _ = _meeting_context(session, meeting, now, locale, None)
+    collab = ctx.collab
+    counter = ctx.counter()
+    previous, following = neighbours(ctx, meeting, meeting.day)
+    before = summarise(
+        ctx,
+        counter,
+        previous.day if previous else None,
+        meeting.day,
+        following.day if following else None,
+    )
+    taken = {m.day for m in ctx.meetings if m.id != meeting.id}
+    if day in taken:
+        raise ValidationError(
+            N_("%(day)s already has a meeting of this collaboration."),
+            day=format_day(day, locale),
+        )
+    duration = meeting.ends_at - meeting.starts_at
+    start = _start_on(ctx, day, now, at, taken, locale)
+    old = {"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()}
+    meeting.day = day
+    meeting.starts_at = start
+    meeting.ends_at = start + duration
+    meeting.sequence += 1
+    meeting.conflict = None
+    meeting.updated_at = now
+    session.flush()
+    append_event(
+        session,
+        "meeting.moved",
+        {
+            "meeting_id": meeting.id,
+            "collaboration_id": collab.id,
+            "before": old,
+            "after": {"day": day.isoformat(), "starts_at": start.isoformat()},
+            "sequence": meeting.sequence,
+        },
+        now,
+    )
+    previous, following = neighbours(ctx, meeting, day)
+    after = summarise(
+        ctx, counter, previous.day if previous else None, day, following.day if following else None
+    )
+    return ChangeResult(meeting, before, after, [])
+
+
+def _start_on(
+    ctx: PlanContext,
+    day: date,
+    now: datetime,
+    at: time | None,
+    taken: set[date],
+    locale: str,
+) -> datetime:
+    collab = ctx.collab
+    text = format_day(day, locale)
+    candidates = find_candidates(ctx, day, day, now, taken=taken)
+    if at is None:
+        if day in candidates.starts:
+            return candidates.starts[day]
+    else:
+        blocked = ctx.blocked.get(day)
+        start = localise(day, at, zone_of(collab))
+        if start is None or start < now:
+            raise ValidationError(
+                N_("%(day)s %(time)s is in the past or does not exist."),
+                day=text,
+                time=at.strftime("%H:%M"),
+            )
+        end = start + timedelta(minutes=collab.duration_minutes)
+        clashes = [o for s, e, o in ctx.busy.get(day, []) if not (end <= s or start >= e)]
+        if (
+            day.weekday() in allowed_weekdays(collab)
+            and not (blocked and blocked.hard)
+            and not clashes
+        ):
+            return start
+        if clashes:
+            raise ValidationError(
+                N_("%(day)s is not possible: %(reasons)s."),
+                day=text,
+                reasons="; ".join(f"{o.label} — {o.who}" for o in clashes),
+            )
+    obstacles = [o for o in candidates.obstacles.get(day, ()) if o.hard]
+    if obstacles:
+        raise ValidationError(
+            N_("%(day)s is not possible: %(reasons)s."),
+            day=text,
+            reasons="; ".join(f"{o.label} — {o.who}" for o in obstacles),
+        )
+    raise ValidationError(
+        N_("%(day)s is not possible: not an allowed weekday or no free start time."), day=text
+    )
+
+
+def cancel_meeting(
+    session: Session, meeting: Meeting, now: datetime, *, locale: str = "nl"
+) -> ChangeResult:
+    """Cancel a meeting (it stays, as cancelled); propose days to fill the gap it leaves."""
+    _require_changeable(meeting, now)
+    ctx, today, last = _meeting_context(session, meeting, now, locale, None)
+    counter = ctx.counter()
+    previous, following = neighbours(ctx, meeting, meeting.day)
+    prev_day = previous.day if previous else None
+    next_day = following.day if following else None
+    before = summarise(ctx, counter, prev_day, meeting.day, next_day)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.conflict = None
+    meeting.updated_at = now
+    session.flush()
+    append_event(
+        session,
+        "meeting.cancelled",
+        {
+            "meeting_id": meeting.id,
+            "collaboration_id": meeting.collaboration_id,
+            "day": meeting.day.isoformat(),
+            "sequence": meeting.sequence,
+        },
+        now,
+    )
+    ctx.meetings = [m for m in ctx.meetings if m.id != meeting.id]
+    after = summarise(ctx, counter, prev_day, None, next_day)
+    fill: list[Alternative] = []
+    if after.status is not DriftStatus.ON_TRACK:
+        first = max(today, prev_day + ONE_DAY if prev_day else today)
+        end = next_day - ONE_DAY if next_day else min(last, meeting.day + _span(ctx))
+        fill = rank_days(ctx, now, prev_day, next_day, first, end, current=meeting.day, limit=3)
+    return ChangeResult(meeting, before, after, fill)
