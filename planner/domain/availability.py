@@ -80,27 +80,33 @@ def blocked_days(
 
     Reasons are ordered by organisation, then hard before soft, then by label.
     """
-    found: dict[date, list[Reason]] = {}
-    for calendar in calendars:
-        for period in calendar.periods:
-            start = max(period.first_day, first)
-            end = min(period.last_day, last)
-            for day in days_between(start, end):
-                if weekends or not is_weekend(day):
-                    found.setdefault(day, []).append(
-                        Reason(calendar.organisation_id, calendar.organisation_name, period)
-                    )
-    return [BlockedDay(day, tuple(sorted(found[day], key=_reason_order))) for day in sorted(found)]
-
-
-def _reason_order(reason: Reason) -> tuple[str, int, int, str, date]:
-    return (
-        reason.organisation_name.lower(),
-        reason.organisation_id,
-        0 if reason.hard else 1,
-        reason.period.label,
-        reason.period.first_day,
+    found: dict[int, list[Reason]] = {}
+    first_ordinal = first.toordinal()
+    last_ordinal = last.toordinal()
+    # Visit organisations and their periods in reason order, so each day's list comes out
+    # sorted without sorting it.
+    ordered = sorted(
+        calendars, key=lambda cal: (cal.organisation_name.lower(), cal.organisation_id)
     )
+    for calendar in ordered:
+        periods = sorted(
+            calendar.periods,
+            key=lambda p: (p.severity is not Severity.HARD, p.label, p.first_day),
+        )
+        for period in periods:
+            start = max(period.first_day.toordinal(), first_ordinal)
+            end = min(period.last_day.toordinal(), last_ordinal)
+            if start > end:
+                continue
+            reason = Reason(calendar.organisation_id, calendar.organisation_name, period)
+            for ordinal in range(start, end + 1):
+                # Ordinal 1 (1 Jan of year 1) is a Monday: (ordinal - 1) % 7 is the weekday.
+                if weekends or (ordinal - 1) % 7 < 5:
+                    found.setdefault(ordinal, []).append(reason)
+    return [
+        BlockedDay(date.fromordinal(ordinal), tuple(reasons))
+        for ordinal, reasons in sorted(found.items())
+    ]
 
 
 def hard_blocked_set(blocked: Sequence[BlockedDay]) -> frozenset[date]:

@@ -52,6 +52,7 @@ def explain_plan(
 ) -> list[Explanation]:
     """Explain every day of a plan; `weekdays` are the allowed ones (Monday is 0)."""
     counter = problem.counter()
+    used = {planned.day for planned in plan.days}
     result = []
     for planned in plan.days:
         result.append(
@@ -64,6 +65,7 @@ def explain_plan(
                 weekdays,
                 fixed=planned.fixed,
                 limit=limit,
+                used=used,
             )
         )
     return result
@@ -79,8 +81,12 @@ def explain_day(
     *,
     fixed: bool = False,
     limit: int = 8,
+    used: Collection[date] = (),
 ) -> Explanation:
-    """Explain one day: which days between the ideal date and it were unusable, and why."""
+    """Explain one day: which days between the ideal date and it were unusable, and why.
+
+    Days in `used` (other meetings of the same plan) are not called unusable.
+    """
     target = problem.rhythm.target_days
     previous = gap.first if gap is not None else None
     if fixed:
@@ -96,7 +102,7 @@ def explain_day(
     unusable = [
         RejectedDay(other, obstacles[other])
         for other in between
-        if other.weekday() in weekdays and obstacles.get(other)
+        if other.weekday() in weekdays and other not in used and obstacles.get(other)
     ]
     if ideal is not None:
         # Keep the ones nearest the ideal date, shown in date order.

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 ONE_DAY = timedelta(days=1)
-# Lexicographic weights: any excess day outweighs every possible deviation cost.
+# Lexicographic weights: a day more of the largest excess outweighs any total excess, and any
+# excess day outweighs every possible deviation cost.
+LARGEST_WEIGHT = 10**24
 EXCESS_WEIGHT = 10**12
 # One soft reason on a chosen day costs as much as a gap seven days off target.
 SOFT_COST = 49
@@ -100,10 +102,12 @@ class PlanProblem:
 
     def counter(self) -> GapCounter:
         """Return the gap counter covering every day this problem mentions."""
-        days = [self.first_day, self.last_day, *self.fixed]
+        days = [self.first_day, self.last_day, *self.fixed, *self.uncounted]
         if self.anchor is not None:
             days.append(self.anchor)
-        return GapCounter(self.uncounted, min(days), max(days) + ONE_DAY)
+        # Reach past the horizon so an ideal day just beyond it is found correctly too.
+        reach = timedelta(days=self.rhythm.max_gap_days + 7)
+        return GapCounter(self.uncounted, min(days), max(days) + reach)
 
     def nodes(self) -> list[date]:
         """Return the days a plan can visit: candidates and fixed meetings in the horizon."""
@@ -166,10 +170,28 @@ def _trailing_cost(counted: int, rhythm: Rhythm) -> int:
     return excess * EXCESS_WEIGHT + over * over
 
 
+def _gaps_of(problem: PlanProblem, counter: GapCounter, days: Sequence[date]) -> list[int]:
+    """Return the counted gaps of a path: between meetings, and to the horizon's end in fill mode.
+
+    The lead-in from the horizon's start to a first meeting with no anchor is not a gap.
+    """
+    gaps = []
+    previous = problem.anchor
+    for day in days:
+        if previous is not None:
+            gaps.append(counter.counted(previous, day))
+        previous = day
+    if problem.count is None:
+        gaps.append(counter.counted(previous or problem.first_day, problem.last_day + ONE_DAY))
+    return gaps
+
+
 def path_cost(problem: PlanProblem, days: Sequence[date]) -> int:
     """Return the objective of visiting exactly `days` (sorted, fixed ones included).
 
-    This is the definition the search minimises; tests compare it with a brute-force search.
+    In order: the largest excess above the maximum gap, the total excess, then the squared
+    deviations from the target, the soft reasons and the lead-in. This is the definition the
+    search minimises; tests compare it with a brute-force search.
     """
     counter = problem.counter()
     rhythm = problem.rhythm
@@ -184,115 +206,210 @@ def path_cost(problem: PlanProblem, days: Sequence[date]) -> int:
             total += SOFT_COST * problem.candidates.get(day, 0)
         previous = day
     if problem.count is None:
+        end = problem.last_day + ONE_DAY
         if previous is not None:
-            total += _trailing_cost(counter.counted(previous, problem.last_day + ONE_DAY), rhythm)
+            total += _trailing_cost(counter.counted(previous, end), rhythm)
         else:
-            total += counter.counted(problem.first_day, problem.last_day + ONE_DAY)
-    return total
+            whole = counter.counted(problem.first_day, end)
+            total += whole + _trailing_cost(whole, rhythm)
+    largest = max(
+        (gap - rhythm.max_gap_days for gap in _gaps_of(problem, counter, days)), default=0
+    )
+    return max(largest, 0) * LARGEST_WEIGHT + total
+
+
+class _Search:
+    """The shared state of one search: nodes, costs per node, and gap counting."""
+
+    def __init__(self, problem: PlanProblem) -> None:
+        self.problem = problem
+        self.nodes = problem.nodes()
+        self.counter = problem.counter()
+        self.rhythm = problem.rhythm
+        self.size = len(self.nodes)
+        self.fixed = [day in problem.fixed for day in self.nodes]
+        self.soft = [
+            0 if day in problem.fixed else SOFT_COST * problem.candidates.get(day, 0)
+            for day in self.nodes
+        ]
+        self.first_fixed = next((i for i in range(self.size) if self.fixed[i]), self.size)
+        self.last_fixed = max((i for i in range(self.size) if self.fixed[i]), default=-1)
+        self.end = problem.last_day + ONE_DAY
+
+    def gap(self, i: int, j: int) -> int:
+        return self.counter.counted(self.nodes[i], self.nodes[j])
+
+    def start_edge(self, j: int) -> tuple[int, int] | None:
+        """Return (cost, counted gap or -1 for a lead-in) of starting the path at node j."""
+        if j > self.first_fixed:
+            return None
+        anchor = self.problem.anchor
+        if anchor is None:
+            return self.counter.counted(self.problem.first_day, self.nodes[j]) + self.soft[j], -1
+        gap = self.counter.counted(anchor, self.nodes[j])
+        return gap_cost(gap, self.rhythm) + self.soft[j], gap
+
+    def path(self, back: list[list[tuple[int, int] | None]], node: int, layer: int) -> list[date]:
+        chosen: list[int] = []
+        while node >= 0:
+            chosen.append(node)
+            step = back[layer][node]
+            assert step is not None
+            node, layer = step
+        return [self.nodes[i] for i in reversed(chosen)]
 
 
 def plan_series(problem: PlanProblem) -> SeriesPlan:
-    """Return the best series for the problem (see the module's docstring for "best")."""
-    nodes = problem.nodes()
-    counter = problem.counter()
-    rhythm = problem.rhythm
+    """Return the best series for the problem (see `path_cost` for "best")."""
+    search = _Search(problem)
+    days = _fill(search) if problem.count is None else _count(search, problem.count)
+    return _result(problem, search.counter, days, path_cost(problem, days))
+
+
+def _fill(search: _Search) -> list[date]:
+    """Fill the horizon: any candidate may be used, so only short edges need following.
+
+    Inserting a meeting into a gap above the maximum that spans two stretches of counted days
+    always lowers the total excess (excess is superadditive), so in a best plan every gap above
+    the maximum spans at most one stretch between neighbouring nodes. Least total excess then
+    also gives the least largest excess (taking every node reaches both).
+    """
+    problem, counter, rhythm = search.problem, search.counter, search.rhythm
+    nodes, size, fixed, soft = search.nodes, search.size, search.fixed, search.soft
     max_gap = rhythm.max_gap_days
-    size = len(nodes)
-    fixed = [day in problem.fixed for day in nodes]
-    soft = [
-        0 if day in problem.fixed else SOFT_COST * problem.candidates.get(day, 0) for day in nodes
-    ]
-    first_fixed = next((i for i in range(size) if fixed[i]), size)
-    last_fixed = max((i for i in range(size) if fixed[i]), default=-1)
-    end = problem.last_day + ONE_DAY
     anchor = problem.anchor
-    wanted = problem.count
-    layers = 1 if wanted is None else wanted + 1
-
-    # cost[k][j]: cheapest path from the start to node j having placed k new meetings.
-    inf = None
-    cost: list[list[int | None]] = [[inf] * size for _ in range(layers)]
-    back: list[list[tuple[int, int] | None]] = [[None] * size for _ in range(layers)]
-
-    def new_count(k: int, j: int) -> int | None:
-        if wanted is None:
-            return 0
-        k2 = k if fixed[j] else k + 1
-        return k2 if k2 <= wanted else None
-
+    # pieces[k]: stretches of counted days between node 0 and node k.
+    pieces = [0] * max(size, 1)
+    for k in range(1, size):
+        pieces[k] = pieces[k - 1] + (search.gap(k - 1, k) > 0)
+    anchor_piece = int(anchor is not None and size > 0 and counter.counted(anchor, nodes[0]) > 0)
+    cost: list[int | None] = [None] * size
+    back: list[list[tuple[int, int] | None]] = [[None] * size]
     for j in range(size):
-        day = nodes[j]
-        if j <= first_fixed:
-            if anchor is None:
-                start_gap = counter.counted(problem.first_day, day)
-                start_cost = start_gap
-            else:
-                start_gap = counter.counted(anchor, day)
-                start_cost = gap_cost(start_gap, rhythm)
-            if start_gap <= max_gap or j == 0:
-                k2 = new_count(0, j)
-                if k2 is not None:
-                    total = start_cost + soft[j]
-                    current = cost[k2][j]
-                    if current is None or total < current:
-                        cost[k2][j] = total
-                        back[k2][j] = (-1, 0)
+        start = search.start_edge(j)
+        if start is not None and (start[1] <= max_gap or anchor_piece + pieces[j] <= 1):
+            cost[j] = start[0]
+            back[0][j] = (-1, 0)
         for i in range(j - 1, -1, -1):
-            gap = counter.counted(nodes[i], day)
-            if gap > max_gap and i != j - 1:
+            gap = search.gap(i, j)
+            if gap > max_gap and pieces[j] - pieces[i] > 1:
                 break
-            edge = gap_cost(gap, rhythm) + soft[j]
+            before = cost[i]
+            if before is not None:
+                total = before + gap_cost(gap, rhythm) + soft[j]
+                current = cost[j]
+                if current is None or total < current:
+                    cost[j] = total
+                    back[0][j] = (i, 0)
+            if fixed[i]:
+                break
+    end = search.end
+    best: tuple[int, int] | None = None  # (cost, last node or -1 for no meeting at all)
+    if search.last_fixed < 0:
+        if anchor is None:
+            whole = counter.counted(problem.first_day, end)
+            best = (whole + _trailing_cost(whole, rhythm), -1)
+        else:
+            best = (_trailing_cost(counter.counted(anchor, end), rhythm), -1)
+    end_piece = int(size > 0 and counter.counted(nodes[-1], end) > 0)
+    for i in range(size - 1, max(search.last_fixed, 0) - 1, -1):
+        before = cost[i]
+        if before is None:
+            continue
+        gap = counter.counted(nodes[i], end)
+        if gap > max_gap and pieces[size - 1] - pieces[i] + end_piece > 1:
+            continue
+        total = before + _trailing_cost(gap, rhythm)
+        if best is None or total < best[0] or (total == best[0] and best[1] < 0):
+            best = (total, i)
+    assert best is not None, "a path through every node always exists"
+    return search.path(back, best[1], 0)
+
+
+def _count(search: _Search, wanted: int) -> list[date]:
+    """Place exactly `wanted` new meetings: first the least largest excess, then the cheapest.
+
+    Not every candidate is used, so no edge can be ruled out in advance: a bottleneck pass finds
+    the least possible largest excess, then a cost pass searches the edges within it.
+    """
+    rhythm, size, fixed = search.rhythm, search.size, search.fixed
+    max_gap = rhythm.max_gap_days
+    layers = wanted + 1
+    free = sum(1 for flag in fixed if not flag)
+    if free < wanted:
+        raise NotEnoughDays(free)
+
+    def edges(j: int) -> list[tuple[int, int]]:
+        found = []
+        for i in range(j - 1, -1, -1):
+            found.append((i, search.gap(i, j)))
+            if fixed[i]:
+                break
+        return found
+
+    incoming = [edges(j) for j in range(size)]
+    starts = [search.start_edge(j) for j in range(size)]
+
+    def layer_of(k: int, j: int) -> int | None:
+        k2 = k if fixed[j] else k + 1
+        return k2 if k2 < layers else None
+
+    # Pass 1: the least largest excess that reaches each (layer, node).
+    worst: list[list[int | None]] = [[None] * size for _ in range(layers)]
+    for j in range(size):
+        start = starts[j]
+        if start is not None and (k2 := layer_of(0, j)) is not None:
+            worst[k2][j] = max(0, start[1] - max_gap)
+        for i, gap in incoming[j]:
+            excess = max(0, gap - max_gap)
+            for k in range(layers):
+                before = worst[k][i]
+                if before is None or (k2 := layer_of(k, j)) is None:
+                    continue
+                value = max(before, excess)
+                current = worst[k2][j]
+                if current is None or value < current:
+                    worst[k2][j] = value
+    finals = [
+        worst[wanted][i]
+        for i in range(max(search.last_fixed, 0), size)
+        if worst[wanted][i] is not None
+    ]
+    if wanted == 0 and search.last_fixed < 0:
+        return []
+    if not finals:
+        raise NotEnoughDays(free)
+    limit = max_gap + min(value for value in finals if value is not None)
+
+    # Pass 2: the cheapest path using only gaps within that limit.
+    cost: list[list[int | None]] = [[None] * size for _ in range(layers)]
+    back: list[list[tuple[int, int] | None]] = [[None] * size for _ in range(layers)]
+    for j in range(size):
+        start = starts[j]
+        if start is not None and start[1] <= limit and (k2 := layer_of(0, j)) is not None:
+            cost[k2][j] = start[0]
+            back[k2][j] = (-1, 0)
+        for i, gap in incoming[j]:
+            if gap > limit:
+                continue
+            edge = gap_cost(gap, rhythm) + search.soft[j]
             for k in range(layers):
                 before = cost[k][i]
-                if before is None:
-                    continue
-                k2 = new_count(k, j)
-                if k2 is None:
+                if before is None or (k2 := layer_of(k, j)) is None:
                     continue
                 total = before + edge
                 current = cost[k2][j]
                 if current is None or total < current:
                     cost[k2][j] = total
                     back[k2][j] = (i, k)
-            if fixed[i]:
-                break
-
-    # Close the path: at the horizon's end (fill mode) or after the last new meeting (count mode).
-    best: tuple[int, int, int] | None = None  # (cost, last node or -1 for none, layer)
-    final_layer = 0 if wanted is None else wanted
-    if last_fixed < 0 and (wanted is None or wanted == 0):
-        # Planning no meeting at all is an option when nothing is fixed.
-        if wanted == 0:
-            best = (0, -1, 0)
-        elif anchor is None:
-            best = (counter.counted(problem.first_day, end), -1, 0)
-        elif counter.counted(anchor, end) <= max_gap or size == 0:
-            best = (_trailing_cost(counter.counted(anchor, end), rhythm), -1, 0)
-    for i in range(size - 1, max(last_fixed, 0) - 1, -1):
-        before = cost[final_layer][i]
-        if before is None:
-            continue
-        if wanted is None:
-            gap = counter.counted(nodes[i], end)
-            if gap > max_gap and i != size - 1:
-                continue
-            total = before + _trailing_cost(gap, rhythm)
-        else:
-            total = before
-        if best is None or total < best[0] or (total == best[0] and best[1] < 0):
-            best = (total, i, final_layer)
+    best: tuple[int, int] | None = None
+    for i in range(size - 1, max(search.last_fixed, 0) - 1, -1):
+        final = cost[wanted][i]
+        if final is not None and (best is None or final < best[0]):
+            best = (final, i)
     if best is None:
-        raise NotEnoughDays(sum(1 for flag in fixed if not flag))
-
-    chosen: list[int] = []
-    node, layer = best[1], best[2]
-    while node >= 0:
-        chosen.append(node)
-        step = back[layer][node]
-        assert step is not None
-        node, layer = step
-    chosen.reverse()
-    return _result(problem, counter, [nodes[i] for i in chosen], best[0])
+        raise NotEnoughDays(free)
+    return search.path(back, best[1], wanted)
 
 
 def plan_from_days(problem: PlanProblem, days: Sequence[date]) -> SeriesPlan:
@@ -316,10 +433,12 @@ def _result(problem: PlanProblem, counter: GapCounter, days: list[date], total: 
         planned.append(PlannedDay(day, day in problem.fixed, gap))
         previous = day
     trailing = None
-    if problem.count is None and previous is not None:
+    if problem.count is None:
+        # With no meeting at all and no anchor, the whole horizon is the trailing gap.
+        start = previous or problem.first_day
         end = problem.last_day + ONE_DAY
-        counted = counter.counted(previous, end)
-        trailing = Gap(previous, end, counted, max(0, counted - rhythm.max_gap_days))
+        counted = counter.counted(start, end)
+        trailing = Gap(start, end, counted, max(0, counted - rhythm.max_gap_days))
     excesses = [gap.excess_days for gap in gaps]
     if trailing is not None:
         excesses.append(trailing.excess_days)

@@ -64,24 +64,38 @@ def scan_conflicts(
     first = min(meeting.day for meeting in future) - timedelta(days=longest + 7)
     last = horizon + timedelta(days=2 * longest)
     cache = CalendarCache(first, last)
+    cache.fill(session, [m.organisation for c in collabs for m in c.members], locale)
     reports: list[ConflictReport] = []
     cleared = 0
     for collab in collabs:
-        ctx = load_context(session, collab, first, last, locale, cache=cache)
+        hard = [cache.hard_days(member.organisation_id) for member in collab.members]
+        hit = [m for m in by_collab[collab.id] if any(m.day in days for days in hard)]
         for meeting in by_collab[collab.id]:
+            if meeting.conflict is not None and meeting not in hit:
+                meeting.conflict = None
+                meeting.updated_at = now
+                cleared += 1
+                append_event(
+                    session,
+                    "meeting.conflict_cleared",
+                    {"meeting_id": meeting.id, "collaboration_id": collab.id},
+                    now,
+                )
+        if not hit:
+            continue
+        # Only a collaboration with a hit needs its full context to propose new dates, and
+        # only around the meetings hit: their neighbours lie within a maximum gap or two.
+        reach = timedelta(days=collab.max_gap_weeks * 7 * 2)
+        ctx = load_context(
+            session,
+            collab,
+            max(first, min(m.day for m in hit) - reach),
+            min(last, max(m.day for m in hit) + reach),
+            locale,
+            cache=cache,
+        )
+        for meeting in hit:
             obstacles = ctx.hard_obstacles(meeting.day)
-            if not obstacles:
-                if meeting.conflict is not None:
-                    meeting.conflict = None
-                    meeting.updated_at = now
-                    cleared += 1
-                    append_event(
-                        session,
-                        "meeting.conflict_cleared",
-                        {"meeting_id": meeting.id, "collaboration_id": collab.id},
-                        now,
-                    )
-                continue
             proposal = _proposal(ctx, meeting, now)
             flag = _flag(obstacles, proposal)
             new = meeting.conflict is None or _without_time(meeting.conflict) != flag

@@ -8,7 +8,7 @@ start time per day, assigns locations, and stores a confirmed plan.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,12 +21,13 @@ from planner.calendar_nl import parse_school_year, school_year_bounds, school_ye
 from planner.domain.availability import (
     BlockedDay,
     OrgCalendar,
+    Reason,
     blocked_days,
     days_between,
     shared_holiday_days,
 )
 from planner.domain.explain import Explanation, Obstacle, explain_day, gap_obstacles
-from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind
+from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, Severity
 from planner.domain.planning import (
     ONE_DAY,
     GapCounter,
@@ -81,10 +82,30 @@ class CalendarCache:
     first: date
     last: date
     calendars: dict[int, OrgCalendar] = field(default_factory=dict)
+    _hard: dict[int, frozenset[date]] = field(default_factory=dict)
 
     def covers(self, first: date, last: date) -> bool:
         """Return whether the cache holds the range."""
         return self.first <= first and last <= self.last
+
+    def fill(self, session: Session, organisations: Iterable[Organisation], locale: str) -> None:
+        """Load the calendars of the organisations not cached yet, in one go."""
+        missing = {org.id: org for org in organisations if org.id not in self.calendars}
+        found = organisation_calendars(
+            session, list(missing.values()), self.first, self.last, locale
+        )
+        for calendar in found:
+            self.calendars[calendar.organisation_id] = calendar
+
+    def hard_days(self, organisation_id: int) -> frozenset[date]:
+        """Return the days on which the organisation can never meet."""
+        if organisation_id not in self._hard:
+            days: set[date] = set()
+            for period in self.calendars[organisation_id].periods:
+                if period.severity is Severity.HARD:
+                    days.update(days_between(period.first_day, period.last_day))
+            self._hard[organisation_id] = frozenset(days)
+        return self._hard[organisation_id]
 
 
 @dataclass
@@ -119,7 +140,7 @@ class PlanContext:
         return tuple(_obstacle(reason) for reason in item.reasons if reason.hard)
 
 
-def _obstacle(reason: Any) -> Obstacle:
+def _obstacle(reason: Reason) -> Obstacle:
     return Obstacle(
         reason.period.label,
         reason.organisation_name,
@@ -141,9 +162,7 @@ def load_context(
     """Gather member calendars, meetings and participants' other meetings over [first, last]."""
     members = [member.organisation for member in collab.members]
     if cache is not None and cache.covers(first, last):
-        missing = [org for org in members if org.id not in cache.calendars]
-        for calendar in organisation_calendars(session, missing, cache.first, cache.last, locale):
-            cache.calendars[calendar.organisation_id] = calendar
+        cache.fill(session, members, locale)
         calendars = [cache.calendars[org.id] for org in members]
     else:
         calendars = organisation_calendars(session, members, first, last, locale)
@@ -209,13 +228,45 @@ def _participant_meetings(
     return busy
 
 
+class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
+    """Obstacles per day, turned from calendar reasons into obstacles only when asked for.
+
+    A year of twenty schools has tens of thousands of reasons; an explanation reads a few.
+    """
+
+    def __init__(self) -> None:
+        self._reasons: dict[date, tuple[Reason, ...]] = {}
+        self._ready: dict[date, tuple[Obstacle, ...]] = {}
+
+    def add_reasons(self, day: date, reasons: tuple[Reason, ...]) -> None:
+        """Record calendar reasons for a day."""
+        self._reasons[day] = reasons
+
+    def __setitem__(self, day: date, obstacles: tuple[Obstacle, ...]) -> None:
+        self._ready[day] = obstacles
+
+    def __getitem__(self, day: date) -> tuple[Obstacle, ...]:
+        if day not in self._ready:
+            self._ready[day] = tuple(_obstacle(reason) for reason in self._reasons[day])
+        return self._ready[day]
+
+    def __contains__(self, day: object) -> bool:
+        return day in self._ready or day in self._reasons
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(set(self._ready) | set(self._reasons))
+
+    def __len__(self) -> int:
+        return len(set(self._ready) | set(self._reasons))
+
+
 @dataclass
 class Candidates:
     """The days a new meeting may fall on, with start times, soft costs and obstacles."""
 
     soft: dict[date, int]
     starts: dict[date, datetime]
-    obstacles: dict[date, tuple[Obstacle, ...]]
+    obstacles: ObstacleMap
 
 
 def find_candidates(
@@ -232,14 +283,14 @@ def find_candidates(
     weekdays = allowed_weekdays(collab)
     duration = timedelta(minutes=collab.duration_minutes)
     skip = set(taken)
-    result = Candidates({}, {}, {})
+    result = Candidates({}, {}, ObstacleMap())
     for day in days_between(first, last):
         if day.weekday() not in weekdays:
             continue
         item = ctx.blocked.get(day)
         reasons = item.reasons if item else ()
         if item is not None and item.hard:
-            result.obstacles[day] = tuple(_obstacle(reason) for reason in reasons)
+            result.obstacles.add_reasons(day, reasons)
             continue
         if day in skip:
             continue
@@ -260,7 +311,7 @@ def find_candidates(
         result.soft[day] = len(reasons)
         result.starts[day] = start
         if reasons:
-            result.obstacles[day] = tuple(_obstacle(reason) for reason in reasons)
+            result.obstacles.add_reasons(day, reasons)
     return result
 
 
@@ -408,6 +459,7 @@ def _preview(
     proposals: list[ProposedMeeting] = []
     location_cursor = anchor.location_organisation_id if anchor else None
     duration = timedelta(minutes=collab.duration_minutes)
+    used = {planned.day for planned in plan.days}
     for planned in plan.days:
         explanation = explain_day(
             planned.day,
@@ -417,6 +469,7 @@ def _preview(
             candidates.obstacles,
             weekdays,
             fixed=planned.fixed,
+            used=used,
         )
         stored = fixed.get(planned.day)
         if stored is not None:
