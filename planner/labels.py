@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from planner.domain.kinds import BusyKind, OrganisationKind, Severity
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -62,6 +64,7 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
+@functools.lru_cache(maxsize=64)
 def language_of(locale: str | None) -> str:
     """Reduce a locale (en_US, nl-NL) to a language this module speaks; Dutch by default."""
     base = (locale or "nl").replace("-", "_").split("_")[0].lower()

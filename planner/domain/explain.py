@@ -100,14 +100,14 @@ def explain_day(
         else:
             between = list(days_between(day + ONE_DAY, ideal))
     unusable = [
-        RejectedDay(other, obstacles[other])
+        other
         for other in between
         if other.weekday() in weekdays and other not in used and obstacles.get(other)
     ]
     if ideal is not None:
         # Keep the ones nearest the ideal date, shown in date order.
-        unusable.sort(key=lambda item: abs((item.day - ideal).days))
-    shown = sorted(unusable[:limit], key=lambda item: item.day)
+        unusable.sort(key=lambda other: abs((other - ideal).days))
+    shown = [RejectedDay(other, obstacles[other]) for other in sorted(unusable[:limit])]
     forced: tuple[Obstacle, ...] = ()
     if gap is not None and gap.excess_days > 0:
         forced = gap_obstacles(gap.first, gap.last, obstacles, weekdays)

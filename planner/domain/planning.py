@@ -173,17 +173,22 @@ def _trailing_cost(counted: int, rhythm: Rhythm) -> int:
 def _gaps_of(problem: PlanProblem, counter: GapCounter, days: Sequence[date]) -> list[int]:
     """Return the counted gaps of a path: between meetings, and to the horizon's end in fill mode.
 
-    The lead-in from the horizon's start to a first meeting with no anchor is not a gap.
+    With no anchor, the lead-in from the horizon's start to the first meeting counts as a gap.
     """
     gaps = []
     previous = problem.anchor
     for day in days:
-        if previous is not None:
-            gaps.append(counter.counted(previous, day))
+        gaps.append(counter.counted(previous or problem.first_day, day))
         previous = day
     if problem.count is None:
         gaps.append(counter.counted(previous or problem.first_day, problem.last_day + ONE_DAY))
     return gaps
+
+
+def _lead_cost(counted: int, rhythm: Rhythm) -> int:
+    # From the horizon's start to a first meeting with none before it: sooner is better, and a
+    # lead-in above the maximum gap is excess like any gap (else one late meeting would do).
+    return max(0, counted - rhythm.max_gap_days) * EXCESS_WEIGHT + counted
 
 
 def path_cost(problem: PlanProblem, days: Sequence[date]) -> int:
@@ -199,7 +204,7 @@ def path_cost(problem: PlanProblem, days: Sequence[date]) -> int:
     previous = problem.anchor
     for day in days:
         if previous is None:
-            total += counter.counted(problem.first_day, day)
+            total += _lead_cost(counter.counted(problem.first_day, day), rhythm)
         else:
             total += gap_cost(counter.counted(previous, day), rhythm)
         if day not in problem.fixed:
@@ -240,12 +245,13 @@ class _Search:
         return self.counter.counted(self.nodes[i], self.nodes[j])
 
     def start_edge(self, j: int) -> tuple[int, int] | None:
-        """Return (cost, counted gap or -1 for a lead-in) of starting the path at node j."""
+        """Return (cost, counted gap or lead-in) of starting the path at node j."""
         if j > self.first_fixed:
             return None
         anchor = self.problem.anchor
         if anchor is None:
-            return self.counter.counted(self.problem.first_day, self.nodes[j]) + self.soft[j], -1
+            lead = self.counter.counted(self.problem.first_day, self.nodes[j])
+            return _lead_cost(lead, self.rhythm) + self.soft[j], lead
         gap = self.counter.counted(anchor, self.nodes[j])
         return gap_cost(gap, self.rhythm) + self.soft[j], gap
 
@@ -282,7 +288,8 @@ def _fill(search: _Search) -> list[date]:
     pieces = [0] * max(size, 1)
     for k in range(1, size):
         pieces[k] = pieces[k - 1] + (search.gap(k - 1, k) > 0)
-    anchor_piece = int(anchor is not None and size > 0 and counter.counted(anchor, nodes[0]) > 0)
+    origin = anchor or problem.first_day
+    anchor_piece = int(size > 0 and counter.counted(origin, nodes[0]) > 0)
     cost: list[int | None] = [None] * size
     back: list[list[tuple[int, int] | None]] = [[None] * size]
     for j in range(size):
@@ -440,6 +447,9 @@ def _result(problem: PlanProblem, counter: GapCounter, days: list[date], total: 
         counted = counter.counted(start, end)
         trailing = Gap(start, end, counted, max(0, counted - rhythm.max_gap_days))
     excesses = [gap.excess_days for gap in gaps]
+    if problem.anchor is None and days:
+        lead = counter.counted(problem.first_day, days[0])
+        excesses.append(max(0, lead - rhythm.max_gap_days))
     if trailing is not None:
         excesses.append(trailing.excess_days)
     return SeriesPlan(

@@ -237,6 +237,7 @@ class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
     def __init__(self) -> None:
         self._reasons: dict[date, tuple[Reason, ...]] = {}
         self._ready: dict[date, tuple[Obstacle, ...]] = {}
+        self._converted: dict[int, Obstacle] = {}
 
     def add_reasons(self, day: date, reasons: tuple[Reason, ...]) -> None:
         """Record calendar reasons for a day."""
@@ -247,7 +248,12 @@ class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
 
     def __getitem__(self, day: date) -> tuple[Obstacle, ...]:
         if day not in self._ready:
-            self._ready[day] = tuple(_obstacle(reason) for reason in self._reasons[day])
+            # One Reason object stands for a whole period on every day of it: convert it once.
+            converted = self._converted
+            self._ready[day] = tuple(
+                converted.get(id(reason)) or converted.setdefault(id(reason), _obstacle(reason))
+                for reason in self._reasons[day]
+            )
         return self._ready[day]
 
     def __contains__(self, day: object) -> bool:

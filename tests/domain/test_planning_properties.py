@@ -70,8 +70,9 @@ def largest_excess(problem: PlanProblem, counter: GapCounter, days: Sequence[dat
     excesses = []
     previous = problem.anchor
     for day in days:
-        if previous is not None:
-            excesses.append(max(0, counter.counted(previous, day) - limit))
+        # With no anchor, the lead-in from the horizon's start counts as a gap too.
+        start = problem.first_day if previous is None else previous
+        excesses.append(max(0, counter.counted(start, day) - limit))
         previous = day
     if problem.count is None:
         # Fill mode: the horizon's end closes the last gap; with no meeting before it and none
@@ -428,8 +429,11 @@ def test_gaps_are_counted_in_days_that_count(problem: PlanProblem) -> None:
         check_gap(problem, counter, plan.trailing)
     else:
         assert plan.trailing is None
-    every = [*plan.gaps, *([plan.trailing] if plan.trailing else [])]
-    assert plan.largest_excess_days == max((g.excess_days for g in every), default=0)
+    every = [g.excess_days for g in [*plan.gaps, *([plan.trailing] if plan.trailing else [])]]
+    if problem.anchor is None and plan.days:
+        lead = counter.counted(problem.first_day, plan.days[0].day)
+        every.append(max(0, lead - problem.rhythm.max_gap_days))
+    assert plan.largest_excess_days == max(every, default=0)
 
 
 # --- 5. GapCounter -------------------------------------------------------------------------------
