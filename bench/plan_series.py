@@ -57,7 +57,9 @@ def main() -> None:
             f"candidate days: {len(preview.problem.candidates)}; planned: "
             f"{len(preview.new_meetings)} meetings; largest excess: {plan.largest_excess_days} days"
         )
-        print(f"service (load + plan + explain): median {service[0]:.1f} ms, p95 {service[1]:.1f} ms")
+        print(
+            f"service (load + plan + explain): median {service[0]:.1f} ms, p95 {service[1]:.1f} ms"
+        )
         print(
             f"planner only (search):           median {planner_only[0]:.1f} ms, "
             f"p95 {planner_only[1]:.1f} ms"
