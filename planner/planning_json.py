@@ -186,17 +186,30 @@ def explanation_lines(explanation: Explanation, rhythm: Rhythm, locale: str) -> 
             )
         )
     if gap is not None and gap.excess_days:
-        lines.append(forced_text(explanation.forced_by, rhythm, locale))
+        late = explanation.planning_from
+        lines.append(
+            forced_text(
+                explanation.forced_by,
+                rhythm,
+                locale,
+                _("planning starts %(day)s", day=format_day(late, locale)) if late else None,
+            )
+        )
     return lines
 
 
-def forced_text(forced_by: tuple[Obstacle, ...], rhythm: Rhythm, locale: str) -> str:
+def forced_text(
+    forced_by: tuple[Obstacle, ...], rhythm: Rhythm, locale: str, late: str | None = None
+) -> str:
     """Say why a gap must be longer than the maximum."""
     causes = "; ".join(
-        f"{o.label} ({format_span(o.first_day, o.last_day, locale)}) — {o.who}"
-        if o.first_day and o.last_day
-        else f"{o.label} — {o.who}"
-        for o in forced_by
+        ([late] if late else [])
+        + [
+            f"{o.label} ({format_span(o.first_day, o.last_day, locale)}) — {o.who}"
+            if o.first_day and o.last_day
+            else f"{o.label} — {o.who}"
+            for o in forced_by
+        ]
     )
     return _(
         "Longer than the maximum gap of %(max)s, unavoidably: %(causes)s.",

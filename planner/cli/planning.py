@@ -21,6 +21,7 @@ from planner.planning_json import (
     person_json,
     plan_json,
     summary_json,
+    weeks_text,
 )
 from planner.services import collaborations, conflicts, drift, meetings, people, planning
 from planner.web import app_now
@@ -458,7 +459,7 @@ def register(cli: PlannerCLI) -> None:
                         item["name"],
                         (item["last_meeting"] or {}).get("day_label"),
                         (item["next_meeting"] or {}).get("day_label"),
-                        f"{item['gap_weeks']} wk",
+                        weeks_text(item["gap_days"] or 0, locale()),
                         item["status_label"],
                         (item["fill_in"] or {}).get("day_label"),
                     ]

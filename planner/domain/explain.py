@@ -41,6 +41,8 @@ class Explanation:
     more_rejected: int
     forced_by: tuple[Obstacle, ...]
     uncounted_days: int
+    # Set when the gap began before the horizon: days before this one could not be used.
+    planning_from: date | None = None
 
 
 def explain_plan(
@@ -120,6 +122,9 @@ def explain_day(
         more_rejected=len(unusable) - len(shown),
         forced_by=forced,
         uncounted_days=counter.uncounted(previous, day) if previous is not None else 0,
+        planning_from=problem.first_day
+        if previous is not None and previous < problem.first_day
+        else None,
     )
 
 
