@@ -23,13 +23,12 @@ from planner.calendar_nl import load_school_holidays
 from planner.database import Database
 from planner.migrate import upgrade_database
 from planner.services.busy_periods import create_busy_period
-from planner.services.collaborations import create_collaboration
+from planner.services.collaborations import create_collaboration, list_collaborations
 from planner.services.conflicts import scan_conflicts
 from planner.services.organisations import create_organisation
 from planner.services.planning import (
     CalendarCache,
     confirm_plan,
-    loaded_collaborations,
     preview_plan,
 )
 from planner.services.school_calendar import import_school_holidays
@@ -80,7 +79,7 @@ def populate(db: Database, collaborations: int) -> None:
             )
         session.commit()
         cache = CalendarCache(FIRST - timedelta(days=7), LAST + timedelta(days=7))
-        for collab in loaded_collaborations(session):
+        for collab in list_collaborations(session):
             preview = preview_plan(
                 session, collab, PLANNED_AT, school_year="2026-2027", cache=cache
             )
@@ -122,7 +121,7 @@ def main() -> None:
             proposed = sum(1 for r in reports if r.proposal is not None)
             start = time.perf_counter()
             cache = CalendarCache(FIRST - timedelta(days=7), LAST + timedelta(days=7))
-            for collab in loaded_collaborations(session):
+            for collab in list_collaborations(session):
                 preview_plan(session, collab, NOW, school_year="2026-2027", cache=cache)
             replan = time.perf_counter() - start
         print(

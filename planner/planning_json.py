@@ -47,6 +47,11 @@ def weeks_text(days: int, locale: str) -> str:
     return _n("%(weeks)s week", "%(weeks)s weeks", 1 if days == 7 else 2, weeks=number)
 
 
+def rhythm_json(rhythm: Rhythm) -> dict[str, int]:
+    """Return a rhythm in weeks."""
+    return {"target_weeks": rhythm.target_days // 7, "max_gap_weeks": rhythm.max_gap_days // 7}
+
+
 def _local(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).isoformat()
 
@@ -256,10 +261,7 @@ def plan_json(
         "first_day": preview.first_day.isoformat(),
         "last_day": preview.last_day.isoformat(),
         "count": preview.count,
-        "rhythm": {
-            "target_weeks": rhythm.target_days // 7,
-            "max_gap_weeks": rhythm.max_gap_days // 7,
-        },
+        "rhythm": rhythm_json(rhythm),
         "anchor": {"meeting_id": preview.anchor.id, "day": preview.anchor.day.isoformat()}
         if preview.anchor
         else None,
@@ -397,10 +399,7 @@ def drift_json(row: DriftRow, locale: str) -> dict[str, Any]:
         "gap_days": row.gap_days,
         "gap_weeks": round((row.gap_days or 0) / 7, 1),
         "calendar_days": row.calendar_days,
-        "rhythm": {
-            "target_weeks": rhythm.target_days // 7,
-            "max_gap_weeks": rhythm.max_gap_days // 7,
-        },
+        "rhythm": rhythm_json(rhythm),
         "fill_in": alternative_json(row.fill_in, zone, rhythm, locale) if row.fill_in else None,
     }
 

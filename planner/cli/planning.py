@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
 from planner.clock import utcnow
@@ -387,11 +388,7 @@ def register(cli: PlannerCLI) -> None:
     def conflicts_command(collab_refs: tuple[str, ...], as_json: bool) -> None:
         """Flag future meetings that now fall on a blocked day, with a proposed new day."""
         with db_session() as session:
-            ids = (
-                [collaborations.get_collaboration(session, ref).id for ref in collab_refs]
-                if collab_refs
-                else None
-            )
+            ids = _collab_ids(session, collab_refs)
             reports, cleared = conflicts.scan_conflicts(
                 session, app_now(), collaboration_ids=ids, locale=locale()
             )
@@ -439,11 +436,7 @@ def register(cli: PlannerCLI) -> None:
     def drift_command(collab_refs: tuple[str, ...], no_fill_in: bool, as_json: bool) -> None:
         """Show each collaboration's rhythm: last and next meeting, gap, status, fill-in date."""
         with db_session() as session:
-            ids = (
-                [collaborations.get_collaboration(session, ref).id for ref in collab_refs]
-                if collab_refs
-                else None
-            )
+            ids = _collab_ids(session, collab_refs)
             rows = drift.drift_report(
                 session, app_now(), collaboration_ids=ids, fill_in=not no_fill_in, locale=locale()
             )
@@ -504,6 +497,11 @@ def register(cli: PlannerCLI) -> None:
                     )
                 )
             click.echo(_("%(count)s meetings marked as held.", count=len(data)))
+
+
+def _collab_ids(session: Session, refs: tuple[str, ...]) -> list[int] | None:
+    """Return the ids of the collaborations named on the command line, or None for all."""
+    return [collaborations.get_collaboration(session, ref).id for ref in refs] if refs else None
 
 
 def _echo_meetings(items: list[dict[str, Any]]) -> None:

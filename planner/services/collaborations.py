@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -305,13 +305,12 @@ def get_collaboration(session: Session, ref: str | int) -> Collaboration:
     return collab
 
 
-def list_collaborations(session: Session) -> list[Collaboration]:
-    """List every collaboration by name."""
-    return list(
-        session.scalars(
-            select(Collaboration).order_by(Collaboration.name, Collaboration.id).options(*_loaded())
-        )
-    )
+def list_collaborations(session: Session, ids: Iterable[int] | None = None) -> list[Collaboration]:
+    """List every collaboration (or those with the given ids) by name, members and people loaded."""
+    query = select(Collaboration).order_by(Collaboration.name, Collaboration.id).options(*_loaded())
+    if ids is not None:
+        query = query.where(Collaboration.id.in_(list(ids)))
+    return list(session.scalars(query))
 
 
 def member_organisations(collab: Collaboration) -> list[Organisation]:

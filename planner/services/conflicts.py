@@ -17,15 +17,14 @@ from sqlalchemy.orm import Session
 
 from planner.domain.explain import Obstacle
 from planner.domain.kinds import MeetingStatus
-from planner.domain.planning import ONE_DAY
 from planner.events import append_event
 from planner.models import Meeting
-from planner.services.meetings import Alternative, neighbours, rank_days
+from planner.services.collaborations import list_collaborations
+from planner.services.meetings import Alternative, neighbour_days, rank_days, window
 from planner.services.planning import (
     CalendarCache,
     PlanContext,
     load_context,
-    loaded_collaborations,
     obstacle_data,
     zone_of,
 )
@@ -58,7 +57,7 @@ def scan_conflicts(
     by_collab: dict[int, list[Meeting]] = {}
     for meeting in future:
         by_collab.setdefault(meeting.collaboration_id, []).append(meeting)
-    collabs = loaded_collaborations(session, by_collab)
+    collabs = list_collaborations(session, by_collab)
     horizon = max(meeting.day for meeting in future)
     longest = max(collab.max_gap_weeks for collab in collabs) * 7
     first = min(meeting.day for meeting in future) - timedelta(days=longest + 7)
@@ -114,21 +113,10 @@ def scan_conflicts(
 
 
 def _proposal(ctx: PlanContext, meeting: Meeting, now: datetime) -> Alternative | None:
-    previous, following = neighbours(ctx, meeting, meeting.day)
+    previous, following = neighbour_days(ctx, meeting, meeting.day)
     today = now.astimezone(zone_of(ctx.collab)).date()
-    span = timedelta(days=ctx.rhythm.max_gap_days)
-    first = max(today, previous.day + ONE_DAY if previous else meeting.day - span)
-    last = following.day - ONE_DAY if following else meeting.day + span
-    found = rank_days(
-        ctx,
-        now,
-        previous.day if previous else None,
-        following.day if following else None,
-        first,
-        min(last, ctx.last),
-        current=meeting.day,
-        limit=1,
-    )
+    first, last = window(ctx, meeting.day, previous, following, today)
+    found = rank_days(ctx, now, previous, following, first, last, current=meeting.day, limit=1)
     return found[0] if found else None
 
 

@@ -20,7 +20,7 @@ from planner.events import append_event
 from planner.models import Collaboration, CollaborationMember, Meeting, Organisation
 from planner.services.collaborations import get_collaboration
 from planner.services.meetings import Alternative, rank_days
-from planner.services.planning import ACTIVE, CalendarCache, load_context
+from planner.services.planning import ACTIVE, load_context
 from planner.services.school_calendar import effective_school_holidays
 
 # How far ahead a fill-in date is looked for when no next meeting is planned.
@@ -195,11 +195,10 @@ def drift_report(
             )
         )
     if fill_in:
-        cache: CalendarCache | None = None
         for item in result:
             if item.status is DriftStatus.ON_TRACK:
                 continue
-            proposal = best_fill_in(session, item, now, locale=locale, cache=cache)
+            proposal = best_fill_in(session, item, now, locale=locale)
             item.fill_in = proposal
     return result
 
@@ -210,7 +209,6 @@ def best_fill_in(
     now: datetime,
     *,
     locale: str = "nl",
-    cache: CalendarCache | None = None,
 ) -> Alternative | None:
     """Return the best day between the last and the next meeting (or after the last)."""
     collab = get_collaboration(session, row.collaboration_id)

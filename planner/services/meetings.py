@@ -24,6 +24,7 @@ from planner.services.planning import (
     CalendarCache,
     PlanContext,
     allowed_weekdays,
+    day_refused,
     find_candidates,
     load_context,
     zone_of,
@@ -85,12 +86,25 @@ def list_meetings(
     return list(session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
 
 
-def neighbours(ctx: PlanContext, meeting: Meeting | None, day: date) -> tuple[Meeting | None, ...]:
-    """Return the active meetings just before and just after `day`, other than `meeting`."""
-    others = [m for m in ctx.meetings if meeting is None or m.id != meeting.id]
-    before = [m for m in others if m.day < day]
-    after = [m for m in others if m.day > day]
+def neighbour_days(
+    ctx: PlanContext, meeting: Meeting | None, day: date
+) -> tuple[date | None, date | None]:
+    """Return the days of the active meetings just before and just after `day`, but `meeting`."""
+    others = [m.day for m in ctx.meetings if meeting is None or m.id != meeting.id]
+    before = [other for other in others if other < day]
+    after = [other for other in others if other > day]
     return (before[-1] if before else None, after[0] if after else None)
+
+
+def window(
+    ctx: PlanContext, day: date, previous: date | None, following: date | None, today: date
+) -> tuple[date, date]:
+    """Return the days another date for a meeting on `day` may take: between its neighbours
+    (or a maximum gap either side), never before today, never past the context's range."""
+    span = timedelta(days=ctx.rhythm.max_gap_days)
+    first = max(today, previous + ONE_DAY if previous else day - span)
+    last = min(ctx.last, following - ONE_DAY if following else day + span)
+    return first, last
 
 
 def summarise(
@@ -180,7 +194,7 @@ def rank_days(
 
 def _meeting_context(
     session: Session, meeting: Meeting, now: datetime, locale: str, cache: CalendarCache | None
-) -> tuple[PlanContext, date, date]:
+) -> tuple[PlanContext, date]:
     collab = get_collaboration(session, meeting.collaboration_id)
     zone = zone_of(collab)
     today = now.astimezone(zone).date()
@@ -196,7 +210,7 @@ def _meeting_context(
     first = min(previous_day or meeting.day, today) - max_gap
     last = max(meeting.day, today) + 2 * max_gap
     ctx = load_context(session, collab, first, last, locale, cache=cache)
-    return ctx, today, last
+    return ctx, today
 
 
 def alternatives(
@@ -209,33 +223,12 @@ def alternatives(
     cache: CalendarCache | None = None,
 ) -> tuple[GapSummary, list[Alternative]]:
     """Return the meeting's current gaps and the nearest good other days for it."""
-    ctx, today, last = _meeting_context(session, meeting, now, locale, cache)
-    previous, following = neighbours(ctx, meeting, meeting.day)
-    counter = ctx.counter()
-    current = summarise(
-        ctx,
-        counter,
-        previous.day if previous else None,
-        meeting.day,
-        following.day if following else None,
-    )
-    first = max(today, previous.day + ONE_DAY if previous else meeting.day - _span(ctx))
-    end = following.day - ONE_DAY if following else min(last, meeting.day + _span(ctx))
-    found = rank_days(
-        ctx,
-        now,
-        previous.day if previous else None,
-        following.day if following else None,
-        first,
-        end,
-        current=meeting.day,
-        limit=limit,
-    )
+    ctx, today = _meeting_context(session, meeting, now, locale, cache)
+    previous, following = neighbour_days(ctx, meeting, meeting.day)
+    current = summarise(ctx, ctx.counter(), previous, meeting.day, following)
+    first, last = window(ctx, meeting.day, previous, following, today)
+    found = rank_days(ctx, now, previous, following, first, last, current=meeting.day, limit=limit)
     return current, found
-
-
-def _span(ctx: PlanContext) -> timedelta:
-    return timedelta(days=ctx.rhythm.max_gap_days)
 
 
 def _require_changeable(meeting: Meeting, now: datetime) -> None:
@@ -258,17 +251,10 @@ def move_meeting(
 ) -> ChangeResult:
     """Move a meeting to another day (and optionally time); SEQUENCE goes up by one."""
     _require_changeable(meeting, now)
-    ctx, _, _ = _meeting_context(session, meeting, now, locale, None)
+    ctx, _ = _meeting_context(session, meeting, now, locale, None)
     collab = ctx.collab
     counter = ctx.counter()
-    previous, following = neighbours(ctx, meeting, meeting.day)
-    before = summarise(
-        ctx,
-        counter,
-        previous.day if previous else None,
-        meeting.day,
-        following.day if following else None,
-    )
+    before = summarise(ctx, counter, *_around(ctx, meeting, meeting.day))
     taken = {m.day for m in ctx.meetings if m.id != meeting.id}
     if day in taken:
         raise ValidationError(
@@ -297,11 +283,13 @@ def move_meeting(
         },
         now,
     )
-    previous, following = neighbours(ctx, meeting, day)
-    after = summarise(
-        ctx, counter, previous.day if previous else None, day, following.day if following else None
-    )
+    after = summarise(ctx, counter, *_around(ctx, meeting, day))
     return ChangeResult(meeting, before, after, [])
+
+
+def _around(ctx: PlanContext, meeting: Meeting, day: date) -> tuple[date | None, date, date | None]:
+    previous, following = neighbour_days(ctx, meeting, day)
+    return previous, day, following
 
 
 def _start_on(
@@ -336,21 +324,8 @@ def _start_on(
         ):
             return start
         if clashes:
-            raise ValidationError(
-                N_("%(day)s is not possible: %(reasons)s."),
-                day=text,
-                reasons="; ".join(f"{o.label} — {o.who}" for o in clashes),
-            )
-    obstacles = [o for o in candidates.obstacles.get(day, ()) if o.hard]
-    if obstacles:
-        raise ValidationError(
-            N_("%(day)s is not possible: %(reasons)s."),
-            day=text,
-            reasons="; ".join(f"{o.label} — {o.who}" for o in obstacles),
-        )
-    raise ValidationError(
-        N_("%(day)s is not possible: not an allowed weekday or no free start time."), day=text
-    )
+            raise day_refused(day, clashes, locale)
+    raise day_refused(day, candidates.obstacles.get(day, ()), locale)
 
 
 def cancel_meeting(
@@ -358,11 +333,9 @@ def cancel_meeting(
 ) -> ChangeResult:
     """Cancel a meeting (it stays, as cancelled); propose days to fill the gap it leaves."""
     _require_changeable(meeting, now)
-    ctx, today, last = _meeting_context(session, meeting, now, locale, None)
+    ctx, today = _meeting_context(session, meeting, now, locale, None)
     counter = ctx.counter()
-    previous, following = neighbours(ctx, meeting, meeting.day)
-    prev_day = previous.day if previous else None
-    next_day = following.day if following else None
+    prev_day, next_day = neighbour_days(ctx, meeting, meeting.day)
     before = summarise(ctx, counter, prev_day, meeting.day, next_day)
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
@@ -380,11 +353,9 @@ def cancel_meeting(
         },
         now,
     )
-    ctx.meetings = [m for m in ctx.meetings if m.id != meeting.id]
     after = summarise(ctx, counter, prev_day, None, next_day)
     fill: list[Alternative] = []
     if after.status is not DriftStatus.ON_TRACK:
-        first = max(today, prev_day + ONE_DAY if prev_day else today)
-        end = next_day - ONE_DAY if next_day else min(last, meeting.day + _span(ctx))
-        fill = rank_days(ctx, now, prev_day, next_day, first, end, current=meeting.day, limit=3)
+        first, last = window(ctx, meeting.day, prev_day, next_day, today)
+        fill = rank_days(ctx, now, prev_day, next_day, first, last, current=meeting.day, limit=3)
     return ChangeResult(meeting, before, after, fill)

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from planner.calendar_nl import parse_school_year, school_year_bounds, school_year_of
 from planner.domain.availability import (
@@ -46,7 +46,6 @@ from planner.inputs import parse_date
 from planner.labels import label
 from planner.models import (
     Collaboration,
-    CollaborationMember,
     CollaborationPerson,
     Meeting,
     Organisation,
@@ -548,17 +547,22 @@ def _check_days(
             )
         if day in fixed:
             raise ValidationError(N_("%(day)s already has a meeting."), day=text)
-        obstacles = [o for o in candidates.obstacles.get(day, ()) if o.hard]
-        if obstacles:
-            raise ValidationError(
-                N_("%(day)s is not possible: %(reasons)s."),
-                day=text,
-                reasons="; ".join(f"{o.label} — {o.who}" for o in obstacles),
-            )
-        raise ValidationError(
-            N_("%(day)s is not possible: not an allowed weekday or no free start time."),
+        raise day_refused(day, candidates.obstacles.get(day, ()), ctx.locale)
+
+
+def day_refused(day: date, obstacles: Iterable[Obstacle], locale: str) -> ValidationError:
+    """Return the error for a day a meeting cannot take, naming its hard obstacles."""
+    text = format_day(day, locale)
+    hard = [o for o in obstacles if o.hard]
+    if hard:
+        return ValidationError(
+            N_("%(day)s is not possible: %(reasons)s."),
             day=text,
+            reasons="; ".join(f"{o.label} — {o.who}" for o in hard),
         )
+    return ValidationError(
+        N_("%(day)s is not possible: not an allowed weekday or no free start time."), day=text
+    )
 
 
 def _rotation(ctx: PlanContext) -> list[Organisation]:
@@ -689,20 +693,3 @@ def confirm_plan(session: Session, preview: PlanPreview, now: datetime) -> list[
 def parse_days(values: Iterable[Any]) -> list[date]:
     """Parse chosen days given as ISO dates."""
     return sorted({parse_date(value, "days") for value in values})
-
-
-def loaded_collaborations(
-    session: Session, ids: Iterable[int] | None = None
-) -> list[Collaboration]:
-    """Load collaborations with members and people in one go."""
-    query = (
-        select(Collaboration)
-        .options(
-            selectinload(Collaboration.members).selectinload(CollaborationMember.organisation),
-            selectinload(Collaboration.people),
-        )
-        .order_by(Collaboration.id)
-    )
-    if ids is not None:
-        query = query.where(Collaboration.id.in_(list(ids)))
-    return list(session.scalars(query))
