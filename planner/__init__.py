@@ -26,15 +26,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         sqlite_path = os.path.join(app.instance_path, "planner.sqlite")
         app.config["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
 
-    app.extensions["planner.db"] = Database(
-        app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]
-    )
+    db = Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
+    app.extensions["planner.db"] = db
 
     from planner import i18n, web
-    from planner.views import api, pages
+    from planner.services.feed_invalidation import watch
+    from planner.services.feed_server import FeedServer
+    from planner.views import api, feeds, pages
 
+    watch(db.sessionmaker)
+    app.extensions["planner.feeds"] = FeedServer(db, app.config)
     i18n.init_app(app)
     web.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(feeds.bp)
     return app

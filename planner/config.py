@@ -35,6 +35,16 @@ class DefaultConfig:
     # Pretend the current instant is this ISO time (e.g. 2026-09-01T08:00:00Z): for demos and
     # reproducible tests; None uses the real clock.
     FROZEN_NOW: str | None = None
+    # The service's public address, for the links in feeds and mails, e.g.
+    # https://planner.example.nl; None uses the address of the request (http://localhost:5000
+    # on the command line).
+    PUBLIC_URL: str | None = None
+    # Feed window: meetings this many days back and ahead (holidays to the end of that school year).
+    FEED_PAST_DAYS: int = 92
+    FEED_FUTURE_DAYS: int = 548
+    # Memory for rendered feeds per process (MB) and for rendered events (count).
+    FEED_CACHE_MB: int = 256
+    FEED_FRAGMENT_CACHE_ITEMS: int = 200_000
 
 
 def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

@@ -57,6 +57,15 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
 
 
+class FeedScope(StrEnum):
+    """What a calendar feed shows."""
+
+    COLLABORATION = "collaboration"
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    REGION = "region"
+
+
 class LocationMode(StrEnum):
     """Where meetings are: in turn at each member school, or online."""
 

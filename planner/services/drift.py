@@ -212,17 +212,30 @@ def best_fill_in(
 ) -> Alternative | None:
     """Return the best day between the last and the next meeting (or after the last)."""
     collab = get_collaboration(session, row.collaboration_id)
+    return fill_in_between(session, collab, row.rhythm, row.last_day, row.next_day, now, locale)
+
+
+def fill_in_between(
+    session: Session,
+    collab: Collaboration,
+    rhythm: Rhythm,
+    last_day: date | None,
+    next_day: date | None,
+    now: datetime,
+    locale: str = "nl",
+) -> Alternative | None:
+    """Return the best day from tomorrow after `last_day` to before `next_day` (or some gaps on)."""
     zone = ZoneInfo(collab.timezone)
     today = now.astimezone(zone).date()
-    span = timedelta(days=row.rhythm.max_gap_days * FILL_IN_LOOKAHEAD_GAPS)
-    first = max(today, row.last_day + timedelta(days=1)) if row.last_day else today
-    last = row.next_day - timedelta(days=1) if row.next_day else max(first, today) + span
+    span = timedelta(days=rhythm.max_gap_days * FILL_IN_LOOKAHEAD_GAPS)
+    first = max(today, last_day + timedelta(days=1)) if last_day else today
+    last = next_day - timedelta(days=1) if next_day else max(first, today) + span
     if last < first:
         return None
     ctx = load_context(
-        session, collab, min(row.last_day or first, first), last + timedelta(days=1), locale
+        session, collab, min(last_day or first, first), last + timedelta(days=1), locale
     )
-    found = rank_days(ctx, now, row.last_day, row.next_day, first, last, limit=1)
+    found = rank_days(ctx, now, last_day, next_day, first, last, limit=1)
     return found[0] if found else None
 
 

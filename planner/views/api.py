@@ -10,10 +10,13 @@ from flask_babel import get_locale
 
 from planner.calendar_nl import parse_region, parse_rijksoverheid, public_holidays
 from planner.clock import utcnow
+from planner.domain.kinds import FeedScope
 from planner.errors import N_, PlannerError, ValidationError
+from planner.feeds_json import issued_json, region_feeds_json, token_json
 from planner.inputs import (
     parse_bool,
     parse_date,
+    parse_id,
     parse_int,
     parse_time,
     reject_unknown_fields,
@@ -40,6 +43,7 @@ from planner.services import (
     collaborations,
     conflicts,
     drift,
+    feeds,
     meetings,
     organisations,
     people,
@@ -498,3 +502,77 @@ def collaboration_drift(ref: str) -> Any:
     session = get_session()
     collab = collaborations.get_collaboration(session, ref)
     return jsonify(drift_json(drift.drift_of(session, collab.id, app_now(), _locale()), _locale()))
+
+
+# --- Feeds -----------------------------------------------------------------------------------
+
+_FEED_FIELDS = {"collaboration", "person", "organisation", "blocked_days", "language", "label"}
+_FEED_FILTERS = {
+    "collaboration": FeedScope.COLLABORATION,
+    "person": FeedScope.PERSON,
+    "organisation": FeedScope.ORGANISATION,
+}
+
+
+@bp.get("/feeds")
+def list_feeds() -> Any:
+    """Feed links (never their secrets); ?collaboration=, ?person= or ?organisation=, ?all=true."""
+    given = [(name, value) for name, value in request.args.items() if name in _FEED_FILTERS]
+    if len(given) > 1:
+        raise ValidationError(N_("Filter on at most one collaboration, person or organisation."))
+    scope = _FEED_FILTERS[given[0][0]] if given else None
+    target = parse_id(given[0][1]) if given else None
+    if given and target is None:
+        raise ValidationError(N_("%(field)s must be a number."), field=given[0][0])
+    include_revoked = parse_bool(request.args.get("all", "false"), "all")
+    session = get_session()
+    tokens = feeds.list_tokens(
+        session, scope=scope, target_id=target, include_revoked=include_revoked
+    )
+    return jsonify([token_json(session, token) for token in tokens])
+
+
+@bp.post("/feeds")
+def create_feed() -> Any:
+    """Make a secret feed link: {"collaboration"|"person"|"organisation": id, ...}."""
+    data = _body()
+    reject_unknown_fields(data, _FEED_FIELDS)
+    session = get_session()
+    issued = feeds.create_token(
+        session,
+        app_now(),
+        collaboration=data.get("collaboration"),
+        person=data.get("person"),
+        organisation=data.get("organisation"),
+        blocked_days=parse_bool(data.get("blocked_days", False), "blocked_days"),
+        language=data.get("language"),
+        label=data.get("label"),
+    )
+    session.commit()
+    return jsonify(issued_json(session, issued)), 201
+
+
+@bp.post("/feeds/<token_id>/revoke")
+def revoke_feed(token_id: str) -> Any:
+    """Revoke one feed link; its URL answers 404 from the next request on."""
+    session = get_session()
+    token = feeds.get_token(session, token_id)
+    feeds.revoke_token(session, token, app_now())
+    session.commit()
+    return jsonify(token_json(session, token))
+
+
+@bp.post("/feeds/<token_id>/renew")
+def renew_feed(token_id: str) -> Any:
+    """Replace a feed link by a new secret; the old one is revoked."""
+    session = get_session()
+    token = feeds.get_token(session, token_id)
+    issued = feeds.renew_token(session, token, app_now())
+    session.commit()
+    return jsonify(issued_json(session, issued)), 201
+
+
+@bp.get("/feeds/regions")
+def region_feeds() -> Any:
+    """The public school holiday feeds of the three regions."""
+    return jsonify(region_feeds_json())
