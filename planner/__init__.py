@@ -30,8 +30,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["planner.db"] = db
 
     from planner import i18n, web
+    from planner.feed_server import FeedServer
     from planner.services.feed_invalidation import watch
-    from planner.services.feed_server import FeedServer
     from planner.views import api, feeds, pages
 
     watch(db.sessionmaker)

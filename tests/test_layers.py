@@ -22,6 +22,7 @@ INNER = {
 FORBIDDEN = {
     "domain": INNER | {"holidays"},
     "calendar_nl": INNER,
+    "ical": INNER,
     "services": {"flask", "flask_babel", "planner.web", "planner.views", "planner.cli"},
 }
 

@@ -111,6 +111,8 @@ class FragmentCache:
                 self._items.move_to_end(item)
                 return found
         fragment = render_item(item)
+        if self.max_items <= 0:
+            return fragment
         with self._lock:
             self.rendered += 1
             self._items[item] = fragment

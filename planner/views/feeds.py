@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext
 
 from planner.errors import PlannerError
-from planner.services.feed_server import FeedServer, RenderedFeed
+from planner.feed_server import FeedServer, RenderedFeed
 from planner.services.feeds import FeedRef, record_use, region_feed, resolve_token
 from planner.web import app_now
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from werkzeug.http import http_date
 
 from planner.database import Database
+from planner.feed_content import feed_content, feed_window, local_midnight
 from planner.ical.render import FragmentCache, render_calendar
 from planner.models import Feed
-from planner.services.feed_content import feed_content, feed_window, local_midnight
 from planner.services.feeds import FeedRef
 
 CacheKey = tuple[int, datetime, int, date]
@@ -56,6 +56,8 @@ class FeedCache:
             return found
 
     def put(self, key: CacheKey, feed: RenderedFeed) -> None:
+        if self.max_bytes <= 0:  # caching switched off (benchmarks of the naive path)
+            return
         with self._lock:
             previous = self._current.get(key[:2])
             if previous is not None:
