@@ -21,6 +21,7 @@ from planner.calendar_nl import display_name
 from planner.domain.availability import Period
 from planner.domain.kinds import FeedScope, LocationMode, MeetingStatus, Role, Severity
 from planner.domain.planning import GapCounter, Rhythm
+from planner.errors import N_
 from planner.formatting import format_day
 from planner.ical.items import AMSTERDAM, CalendarHead, FeedItem, ItemStatus
 from planner.labels import label
@@ -328,8 +329,8 @@ def _warning(
 # -- calendars: holidays, busy periods, blocked days -----------------------------------------
 
 _SEVERITY_TEXT = {
-    Severity.HARD: "No meetings are planned on these days.",
-    Severity.SOFT: "Meetings are planned on these days only when nothing better is free.",
+    Severity.HARD: N_("No meetings are planned on these days."),
+    Severity.SOFT: N_("Meetings are planned on these days only when nothing better is free."),
 }
 
 
@@ -432,13 +433,14 @@ def _person_feed(
 ) -> FeedContent:
     person = session.get(Person, feed.person_id)
     assert person is not None
-    roles = dict(
-        session.execute(
+    roles: dict[int, Role] = {
+        collab_id: role
+        for collab_id, role in session.execute(
             select(CollaborationPerson.collaboration_id, CollaborationPerson.role).where(
                 CollaborationPerson.person_id == person.id
             )
-        ).tuples()
-    )
+        )
+    }
     collabs = _load_collabs(session, roles)
     rows = _meeting_rows(session, [c.id for c in collabs], window)
     items = meeting_items(rows, _collab_texts(collabs, language), window, language)
@@ -486,6 +488,7 @@ def _region_feed(session: Session, feed: Feed, window: Window, language: str) ->
     region = feed.region
     assert region is not None
     items = []
+    source = _("Source: Rijksoverheid, school holidays.")
     for holiday in effective_school_holidays(session):
         if holiday.region != region:
             continue
@@ -504,7 +507,7 @@ def _region_feed(session: Session, feed: Feed, window: Window, language: str) ->
                 end=holiday.last_day + ONE_DAY,
                 transparent=True,
                 categories=(label("school_holiday", language), region),
-                description=f"{rule}\n{_('Source: Rijksoverheid, school holidays.')}",
+                description=f"{rule}\n{source}",
             )
         )
     items.sort(key=lambda item: (item.start, item.uid))
