@@ -25,7 +25,10 @@ LINK_NAMES = {
 }
 
 
-def _echo_links(data: dict[str, Any]) -> None:
+def _echo_issued(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        echo_json(data)
+        return
     click.echo(
         _(
             "Feed link %(id)s for %(name)s (%(scope)s):",
@@ -60,10 +63,7 @@ def register(cli: PlannerCLI) -> None:
             issued = feeds.create_token(session, app_now(), blocked_days=blocked, **fields)
             session.commit()
             data = issued_json(session, issued)
-        if as_json:
-            echo_json(data)
-        else:
-            _echo_links(data)
+        _echo_issued(data, as_json)
 
     @feeds_group.command("list")
     @click.option("--collab", "collaboration", type=int, help="Only this collaboration's feeds.")
@@ -152,10 +152,7 @@ def register(cli: PlannerCLI) -> None:
             issued = feeds.renew_token(session, token, app_now())
             session.commit()
             data = issued_json(session, issued)
-        if as_json:
-            echo_json(data)
-        else:
-            _echo_links(data)
+        _echo_issued(data, as_json)
 
     @feeds_group.command("regions")
     @json_option
