@@ -266,7 +266,17 @@ def warning_items(
         if crossing > window.last:
             continue
         items.append(
-            _warning(session, collab, rhythm, previous, following, crossing, now, language, suffix)
+            _warning(
+                session,
+                collab,
+                rhythm,
+                (previous, following),
+                crossing,
+                now,
+                window,
+                language,
+                suffix,
+            )
         )
     return items
 
@@ -275,13 +285,20 @@ def _warning(
     session: Session,
     collab: Collaboration,
     rhythm: Rhythm,
-    previous: Any | None,
-    following: Any | None,
+    around: tuple[Any | None, Any | None],
     crossing: date,
     now: datetime,
+    window: Window,
     language: str,
     suffix: str,
 ) -> FeedItem:
+    """The warning for one open gap, on its crossing day.
+
+    A gap crossed before the window began and still open is shown today instead, where it can
+    be seen; its UID stays that of the crossing day, its SEQUENCE rises with each day.
+    """
+    previous, following = around
+    shown = crossing if crossing >= window.first else window.today
     previous_day = previous.day if previous is not None else None
     following_day = following.day if following is not None else None
     if following is None:
@@ -295,12 +312,21 @@ def _warning(
         lines.append(_("Next meeting: %(day)s.", day=format_day(following_day, language)))
     else:
         lines.append(_("No next meeting is planned."))
-    lines.append(
-        _(
-            "From this day the gap is longer than the maximum of %(weeks)s weeks.",
-            weeks=collab.max_gap_weeks,
+    if shown == crossing:
+        lines.append(
+            _(
+                "From this day the gap is longer than the maximum of %(weeks)s weeks.",
+                weeks=collab.max_gap_weeks,
+            )
         )
-    )
+    else:
+        lines.append(
+            _(
+                "The gap has been longer than the maximum of %(weeks)s weeks since %(day)s.",
+                weeks=collab.max_gap_weeks,
+                day=format_day(crossing, language),
+            )
+        )
     proposal = fill_in_between(session, collab, rhythm, previous_day, following_day, now, language)
     if proposal is not None:
         start = proposal.starts_at.astimezone(ZoneInfo(collab.timezone))
@@ -318,8 +344,9 @@ def _warning(
         uid=f"drift-{collab.id}-{crossing:%Y%m%d}@planner",
         summary=summary + suffix,
         stamp=max(stamps) if stamps else collab.updated_at,
-        start=crossing,
-        end=crossing + ONE_DAY,
+        start=shown,
+        end=shown + ONE_DAY,
+        sequence=(shown - crossing).days,
         transparent=True,
         categories=(WARNING, collab.name),
         description="\n".join(lines),
