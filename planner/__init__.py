@@ -34,8 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from planner.services.feed_invalidation import watch
     from planner.views import api, feeds, pages
 
-    watch(db.sessionmaker)
-    app.extensions["planner.feeds"] = FeedServer(db, app.config)
+    server = FeedServer(db, app.config, lambda: os.path.join(app.instance_path, "feed-generation"))
+    app.extensions["planner.feeds"] = server
+    watch(db.sessionmaker, on_commit=server.changed)
     i18n.init_app(app)
     web.init_app(app)
     app.register_blueprint(api.bp)

@@ -45,6 +45,10 @@ class DefaultConfig:
     # Memory for rendered feeds per process (MB) and for rendered events (count).
     FEED_CACHE_MB: int = 256
     FEED_FRAGMENT_CACHE_ITEMS: int = 200_000
+    # All processes of this deployment run on one host and share the instance folder: token
+    # lookups are kept in memory and invalidated through the file instance/feed-generation.
+    # Set False when web processes run on several hosts: every request then asks the database.
+    FEED_SHARED_GENERATION: bool = True
 
 
 def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

@@ -9,20 +9,33 @@ in any process, and an unchanged feed costs one indexed lookup and no rendering.
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
 from werkzeug.http import http_date
 
 from planner.database import Database
 from planner.feed_content import feed_content, feed_window, local_midnight
 from planner.ical.render import FragmentCache, render_calendar
 from planner.models import Feed
-from planner.services.feeds import FeedRef
+from planner.services.feeds import (
+    FeedRef,
+    hash_token,
+    plausible_token,
+    record_use,
+    region_feed,
+    resolve_token,
+    use_is_recent,
+)
 
 CacheKey = tuple[int, datetime, int, date]
 
@@ -82,17 +95,122 @@ class FeedCache:
             self.size = 0
 
 
-class FeedServer:
-    """Renders and caches feeds for one application."""
+class Generation:
+    """A change mark shared by every process of one host: 8 bytes of a file, mapped in memory.
 
-    def __init__(self, db: Database, config: dict[str, Any] | Any) -> None:
+    After each commit that changes a feed or a token, the committing process writes new random
+    bytes; a process that reads the same bytes as when it last checked a token knows that no
+    feed or token changed since, without asking the database.
+    """
+
+    SIZE = 8
+
+    def __init__(self, path: Callable[[], str]) -> None:
+        self.path = path
+        self._map: mmap.mmap | None = None
+        self._pid = 0
+
+    def _mapped(self) -> mmap.mmap:
+        if self._map is None or self._pid != os.getpid():  # a fork needs its own mapping
+            path = self.path()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(fd).st_size < self.SIZE:
+                    os.write(fd, os.urandom(self.SIZE))
+                self._map = mmap.mmap(fd, self.SIZE)
+            finally:
+                os.close(fd)
+            self._pid = os.getpid()
+        return self._map
+
+    def read(self) -> bytes:
+        return self._mapped()[: self.SIZE]
+
+    def bump(self) -> None:
+        self._mapped()[: self.SIZE] = os.urandom(self.SIZE)
+
+
+class FeedServer:
+    """Finds, renders and caches feeds for one application."""
+
+    # A token checked in memory is checked in the database again after this long anyway: a
+    # safety net should a process die between its commit and writing the generation.
+    RECHECK_SECONDS = 60.0
+    MAX_REFS = 200_000
+
+    def __init__(
+        self, db: Database, config: dict[str, Any] | Any, generation_path: Callable[[], str]
+    ) -> None:
         self.db = db
+        self.generation = Generation(generation_path) if config["FEED_SHARED_GENERATION"] else None
+        self._refs: dict[str, tuple[FeedRef, bytes, float]] = {}
         self.zone = ZoneInfo(config["DEFAULT_TIMEZONE"])
         self.past_days = int(config["FEED_PAST_DAYS"])
         self.future_days = int(config["FEED_FUTURE_DAYS"])
         self.cache = FeedCache(int(config["FEED_CACHE_MB"]) * 1024 * 1024)
         self.fragments = FragmentCache(int(config["FEED_FRAGMENT_CACHE_ITEMS"]))
         self.renders = 0
+
+    def changed(self) -> None:
+        """Tell every process of this host that a feed or a token changed (after a commit)."""
+        if self.generation is not None:
+            self.generation.bump()
+
+    def _remembered(self, key: str, now: datetime) -> tuple[FeedRef | None, bytes | None]:
+        if self.generation is None:
+            return None, None
+        mark = self.generation.read()
+        hit = self._refs.get(key)
+        if (
+            hit is not None
+            and hit[1] == mark
+            and time.monotonic() - hit[2] < self.RECHECK_SECONDS
+            and (hit[0].token_id is None or use_is_recent(hit[0], now))
+        ):
+            return hit[0], mark
+        return None, mark
+
+    def _remember(self, key: str, ref: FeedRef | None, mark: bytes | None) -> None:
+        if mark is None:
+            return
+        if ref is None:
+            self._refs.pop(key, None)
+            return
+        if len(self._refs) >= self.MAX_REFS:
+            self._refs.clear()
+        self._refs[key] = (ref, mark, time.monotonic())
+
+    def _connect(self) -> Connection:
+        # Autocommit: one round trip per statement, no BEGIN/ROLLBACK around a lookup.
+        return self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def find_token(self, secret: str, now: datetime) -> FeedRef | None:
+        """Return the feed a live token opens; from memory when nothing changed since."""
+        if not plausible_token(secret):
+            return None
+        key = hash_token(secret)
+        ref, mark = self._remembered(key, now)
+        if ref is not None:
+            return ref
+        # The mark is read before the database: a change committed meanwhile bumps it again.
+        with self._connect() as connection:
+            ref = resolve_token(connection, secret)
+            if ref is not None:
+                ref = record_use(connection, ref, now)
+        self._remember(key, ref, mark)
+        return ref
+
+    def find_region(self, region: str, language: str, now: datetime) -> FeedRef:
+        """Return a region's public feed (made on first use)."""
+        key = f"region:{region}:{language}"
+        ref, mark = self._remembered(key, now)
+        if ref is not None:
+            return ref
+        with self._connect() as connection:
+            ref = region_feed(connection, region, language, now)
+        self._remember(key, ref, mark)
+        return ref
 
     def today(self, now: datetime) -> date:
         return now.astimezone(self.zone).date()

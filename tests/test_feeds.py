@@ -20,6 +20,7 @@ import icalendar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select, text
 
 from planner import create_app
@@ -333,7 +334,9 @@ def test_a_change_made_by_another_process_is_seen_at_once(
     app: Flask, client: FlaskClient, cli: CLI, demo: None
 ) -> None:
     path = _path(_create(cli, "--collab", "3"))
+    # Another process of the same deployment: same database, same instance folder.
     other = create_app(dict(app.config))
+    other.instance_path = app.instance_path
     try:
         other_client = other.test_client()
         before = other_client.get(path).headers["ETag"]
@@ -445,3 +448,47 @@ def test_only_tokens_are_stored_per_feed_definition(app: Flask, cli: CLI, demo: 
     with app.extensions["planner.db"].session() as session:
         keys = sorted(session.scalars(select(Feed.key)))
     assert keys == ["collaboration:1:en", "collaboration:1:nl"]
+
+
+def _statements(app: Flask) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    sqlalchemy_event.listen(app.extensions["planner.db"].engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_an_unchanged_feed_is_served_without_asking_the_database(
+    app: Flask, client: FlaskClient, cli: CLI, demo: None
+) -> None:
+    data = _create(cli, "--collab", "1")
+    client.get(_path(data))
+    seen = _statements(app)
+    for _ in range(3):
+        assert client.get(_path(data)).status_code == 200
+    assert seen == []
+    # A revocation by another process of the deployment reaches this one at once.
+    other = create_app(dict(app.config))
+    other.instance_path = app.instance_path
+    try:
+        other_cli = CLI(other.test_cli_runner())
+        other_cli.ok("feeds", "revoke", str(data["id"]))
+    finally:
+        other.extensions["planner.db"].engine.dispose()
+    assert client.get(_path(data)).status_code == 404
+    assert seen and "feed_token" in seen[0]
+
+
+def test_without_a_shared_generation_every_request_asks_the_database(
+    app: Flask, client: FlaskClient, cli: CLI, demo: None
+) -> None:
+    app.extensions["planner.feeds"].generation = None  # FEED_SHARED_GENERATION = False
+    data = _create(cli, "--collab", "1")
+    client.get(_path(data))
+    seen = _statements(app)
+    assert client.get(_path(data)).status_code == 200
+    assert len(seen) == 1 and "feed_token" in seen[0]
+    cli.ok("feeds", "revoke", str(data["id"]))
+    assert client.get(_path(data)).status_code == 404

@@ -8,12 +8,13 @@ request after the commit renders anew, in any process; no service can forget to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, event, false, inspect, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from planner.clock import utcnow
 from planner.domain.kinds import FeedScope
@@ -24,6 +25,7 @@ from planner.models import (
     CollaborationMember,
     CollaborationPerson,
     Feed,
+    FeedToken,
     HolidayOverride,
     Meeting,
     Organisation,
@@ -141,12 +143,41 @@ def bump_feeds(connection: Connection, touched: Touched, now: datetime) -> None:
     connection.execute(update(Feed).where(which).values(revision=Feed.revision + 1, changed_at=now))
 
 
+CHANGED = "planner.feeds.changed"
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     touched = changes_of(session)
     if touched:
         bump_feeds(session.connection(), touched, utcnow())
+        session.info[CHANGED] = True
+    elif any(
+        isinstance(obj, Feed | FeedToken)
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    ):
+        session.info[CHANGED] = True
 
 
-def watch(factory: sessionmaker[Session]) -> None:
-    """Invalidate feeds on every flush of sessions made by `factory`."""
+def _bulk_statement(state: ORMExecuteState) -> None:
+    # An UPDATE or DELETE by statement (e.g. the demo's reset) passes no flush: assume it
+    # changed something a feed shows.
+    if state.is_update or state.is_delete:
+        state.session.info[CHANGED] = True
+
+
+def watch(factory: sessionmaker[Session], on_commit: Callable[[], None]) -> None:
+    """Raise feed revisions on every flush of sessions made by `factory`; after a commit that
+    changed a feed or a token, call `on_commit` (which tells the other processes)."""
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(CHANGED, False):
+            on_commit()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(CHANGED, None)
+
     event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "do_orm_execute", _bulk_statement)
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_rollback", after_rollback)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -262,24 +262,33 @@ class FeedRef:
         return (self.feed_id, self.created_at, self.revision)
 
 
+def plausible_token(secret: str) -> bool:
+    """Return whether `secret` could be a token at all (length and alphabet)."""
+    return 16 <= len(secret) <= 64 and _TOKEN_CHARS.issuperset(secret)
+
+
 def resolve_token(connection: Connection, secret: str) -> FeedRef | None:
     """Return the feed a live token opens, or None for a revoked, unknown or malformed one."""
-    if not 16 <= len(secret) <= 64 or not _TOKEN_CHARS.issuperset(secret):
+    if not plausible_token(secret):
         return None
     row = connection.execute(_RESOLVE, {"token_hash": hash_token(secret)}).first()
     return FeedRef(*row) if row is not None else None
 
 
-def record_use(connection: Connection, ref: FeedRef, now: datetime) -> None:
-    """Note the token's last use, at most once per LAST_USED_PRECISION."""
-    if ref.token_id is None:
-        return
-    if ref.last_used_at is not None and now - ref.last_used_at < LAST_USED_PRECISION:
-        return
+def use_is_recent(ref: FeedRef, now: datetime) -> bool:
+    """Return whether the token's last use is recorded closely enough for `now`."""
+    return ref.last_used_at is not None and now - ref.last_used_at < LAST_USED_PRECISION
+
+
+def record_use(connection: Connection, ref: FeedRef, now: datetime) -> FeedRef:
+    """Note the token's last use, at most once per LAST_USED_PRECISION; return the ref as now."""
+    if ref.token_id is None or use_is_recent(ref, now):
+        return ref
     connection.execute(
         update(FeedToken).where(FeedToken.id == ref.token_id).values(last_used_at=now)
     )
     connection.commit()
+    return replace(ref, last_used_at=now)
 
 
 def region_feed(connection: Connection, region: str, language: str, now: datetime) -> FeedRef:

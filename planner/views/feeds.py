@@ -7,7 +7,7 @@ from flask_babel import gettext
 
 from planner.errors import PlannerError
 from planner.feed_server import FeedServer, RenderedFeed
-from planner.services.feeds import FeedRef, record_use, region_feed, resolve_token
+from planner.services.feeds import FeedRef
 from planner.web import app_now
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -51,21 +51,14 @@ def _respond(ref: FeedRef | None) -> Response:
 @bp.get("/<token>.ics")
 def token_feed(token: str) -> Response:
     """A collaboration's, person's or organisation's feed, behind its secret token."""
-    server = feed_server()
-    with server.db.engine.connect() as connection:
-        ref = resolve_token(connection, token)
-        if ref is not None:
-            record_use(connection, ref, app_now())
-    return _respond(ref)
+    return _respond(feed_server().find_token(token, app_now()))
 
 
 @bp.get("/regions/<region>.ics")
 def region_feed_view(region: str) -> Response:
     """The public school holiday feed of region noord, midden or zuid; ?lang=en for English."""
-    server = feed_server()
     try:
-        with server.db.engine.connect() as connection:
-            ref = region_feed(connection, region, request.args.get("lang", "nl"), app_now())
+        ref = feed_server().find_region(region, request.args.get("lang", "nl"), app_now())
     except PlannerError:
         return _not_found()
     response = _respond(ref)
