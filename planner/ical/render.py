@@ -62,7 +62,7 @@ def _zone(name: str) -> ZoneInfo:
     return zone
 
 
-def _edge(value: datetime | date, zone: str | None) -> datetime | date:
+def edge_value(value: datetime | date, zone: str | None) -> datetime | date:
     """A DTSTART/DTEND value: local time with TZID for Amsterdam, UTC for any other zone."""
     if not isinstance(value, datetime):
         return value
@@ -77,8 +77,8 @@ def render_item(item: FeedItem) -> bytes:
     event.add("uid", item.uid)
     event.add("dtstamp", item.stamp.astimezone(UTC))
     event.add("last-modified", item.stamp.astimezone(UTC))
-    event.add("dtstart", _edge(item.start, item.zone))
-    event.add("dtend", _edge(item.end, item.zone))
+    event.add("dtstart", edge_value(item.start, item.zone))
+    event.add("dtend", edge_value(item.end, item.zone))
     event.add("summary", item.summary)
     if item.location:
         event.add("location", item.location)

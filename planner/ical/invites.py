@@ -1,0 +1,98 @@
+"""iTIP invitations (RFC 5546) for iMIP mail: REQUEST on plan and change, CANCEL on cancel.
+
+Rules from shared ICAL.md §Invites: the coordinator is ORGANIZER (a bare mailto: that is the
+From address), each partner one ATTENDEE with RSVP=TRUE (one message per partner keeps
+addresses private), SEQUENCE 0 first and +1 per change, a fresh DTSTAMP on every message,
+PARTSTAT back to NEEDS-ACTION when the time changed, and the VTIMEZONE included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from planner.ical.items import AMSTERDAM
+from planner.ical.render import PRODID, amsterdam_timezone, edge_value
+
+
+class Method(StrEnum):
+    """The iTIP methods the planner sends."""
+
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Someone on an invitation: a name and an e-mail address."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """One meeting as sent to one attendee."""
+
+    uid: str
+    sequence: int
+    summary: str
+    start: datetime
+    end: datetime
+    zone: str
+    organizer: Party
+    attendee: Party
+    description: str | None = None
+    location: str | None = None
+
+
+def _address(party: Party, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{party.email}")
+    address.params["CN"] = vText(party.name)
+    for key, value in params.items():
+        address.params[key] = value
+    return address
+
+
+def render_invitation(invitation: Invitation, method: Method, sent_at: datetime) -> bytes:
+    """Return the VCALENDAR of one iTIP message; `sent_at` becomes its DTSTAMP."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method.value)
+    if invitation.zone == AMSTERDAM:
+        calendar.add_component(amsterdam_timezone())
+    event = Event()
+    event.add("uid", invitation.uid)
+    event.add("sequence", invitation.sequence)
+    event.add("dtstamp", sent_at.astimezone(UTC))
+    zone = invitation.zone if invitation.zone == AMSTERDAM else "UTC"
+    event.add("dtstart", edge_value(invitation.start, zone))
+    event.add("dtend", edge_value(invitation.end, zone))
+    event.add("summary", invitation.summary)
+    if invitation.location:
+        event.add("location", invitation.location)
+    if invitation.description:
+        event.add("description", invitation.description)
+    event.add("organizer", _address(invitation.organizer))
+    event.add(
+        "attendee",
+        _address(
+            invitation.attendee,
+            ROLE="REQ-PARTICIPANT",
+            PARTSTAT="NEEDS-ACTION",
+            RSVP="TRUE",
+        ),
+    )
+    if method is Method.CANCEL:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+    calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data
