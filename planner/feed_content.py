@@ -76,7 +76,6 @@ class FeedContent:
 
 @dataclass(frozen=True, slots=True)
 class _CollabText:
-    collab: Collaboration
     summary: str
     description: str
     categories: tuple[str, ...]
@@ -102,7 +101,6 @@ def _collab_texts(collabs: Sequence[Collaboration], language: str) -> dict[int, 
         if collab.location_note:
             lines.append(collab.location_note)
         result[collab.id] = _CollabText(
-            collab,
             collab.name,
             "\n".join(lines),
             (meeting_word, collab.name),
@@ -176,7 +174,6 @@ def meeting_items(
         description = text.description
         if row.conflict and not cancelled:
             description = f"{description}\n\n{_conflict_text(row.conflict, language)}"
-        zone = row.timezone if row.timezone == AMSTERDAM else "UTC"
         items.append(
             FeedItem(
                 uid=row.uid,
@@ -184,7 +181,7 @@ def meeting_items(
                 stamp=row.updated_at,
                 start=row.starts_at,
                 end=row.ends_at,
-                zone=zone,
+                zone=row.timezone,  # rendered as UTC unless it is Europe/Amsterdam
                 status=status,
                 transparent=cancelled,
                 sequence=row.sequence,

@@ -8,8 +8,6 @@ import click
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table
-from planner.domain.kinds import FeedScope
-from planner.errors import N_, ValidationError
 from planner.feeds_json import issued_json, region_feeds_json, token_json
 from planner.services import feeds
 from planner.web import app_now
@@ -79,23 +77,13 @@ def register(cli: PlannerCLI) -> None:
         as_json: bool,
     ) -> None:
         """List feed links with their last use (never their secrets)."""
-        chosen = [
-            (scope, value)
-            for scope, value in (
-                (FeedScope.COLLABORATION, collaboration),
-                (FeedScope.PERSON, person),
-                (FeedScope.ORGANISATION, organisation),
-            )
-            if value is not None
-        ]
-        if len(chosen) > 1:
-            raise ValidationError(
-                N_("Filter on at most one collaboration, person or organisation.")
-            )
-        scope, target = chosen[0] if chosen else (None, None)
         with db_session() as session:
             tokens = feeds.list_tokens(
-                session, scope=scope, target_id=target, include_revoked=include_revoked
+                session,
+                collaboration=collaboration,
+                person=person,
+                organisation=organisation,
+                include_revoked=include_revoked,
             )
             data = [token_json(session, token) for token in tokens]
         if as_json:

@@ -70,9 +70,8 @@ def render_invitation(invitation: Invitation, method: Method, sent_at: datetime)
     event.add("uid", invitation.uid)
     event.add("sequence", invitation.sequence)
     event.add("dtstamp", sent_at.astimezone(UTC))
-    zone = invitation.zone if invitation.zone == AMSTERDAM else "UTC"
-    event.add("dtstart", edge_value(invitation.start, zone))
-    event.add("dtend", edge_value(invitation.end, zone))
+    event.add("dtstart", edge_value(invitation.start, invitation.zone))
+    event.add("dtend", edge_value(invitation.end, invitation.zone))
     event.add("summary", invitation.summary)
     if invitation.location:
         event.add("location", invitation.location)

@@ -161,26 +161,36 @@ def get_token(session: Session, token_id: str | int) -> FeedToken:
 def list_tokens(
     session: Session,
     *,
-    scope: FeedScope | None = None,
-    target_id: int | None = None,
+    collaboration: Any = None,
+    person: Any = None,
+    organisation: Any = None,
     include_revoked: bool = False,
 ) -> list[FeedToken]:
-    """Return feed links, newest first; revoked ones only when asked."""
+    """Return feed links, newest first, of at most one collaboration, person or organisation
+    (by id); revoked ones only when asked."""
+    given = [
+        (name, column, value)
+        for name, column, value in (
+            ("collaboration", Feed.collaboration_id, collaboration),
+            ("person", Feed.person_id, person),
+            ("organisation", Feed.organisation_id, organisation),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise ValidationError(N_("Filter on at most one collaboration, person or organisation."))
     query = (
         select(FeedToken)
         .join(Feed)
         .options(selectinload(FeedToken.feed))
         .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())
     )
-    if scope is not None:
-        query = query.where(Feed.scope == scope)
-        column = {
-            FeedScope.COLLABORATION: Feed.collaboration_id,
-            FeedScope.PERSON: Feed.person_id,
-            FeedScope.ORGANISATION: Feed.organisation_id,
-        }.get(scope)
-        if target_id is not None and column is not None:
-            query = query.where(column == target_id)
+    if given:
+        name, column, value = given[0]
+        target = parse_id(value)
+        if target is None:
+            raise ValidationError(N_("%(field)s must be a number."), field=name)
+        query = query.where(column == target)
     if not include_revoked:
         query = query.where(FeedToken.revoked_at.is_(None))
     return list(session.scalars(query))
