@@ -19,7 +19,7 @@ install: $(BIN)/planner
 run: install
 	$(BIN)/planner db upgrade
 	$(BIN)/planner demo --if-empty
-	$(BIN)/planner serve --host $(HOST) --port $(PORT)
+	$(BIN)/planner serve --worker --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (SQLite; set PLANNER_TEST_DATABASE_URL for PostgreSQL).
 test: install

@@ -50,6 +50,50 @@ class DefaultConfig:
     # Set False when web processes run on several hosts: every request then asks the database.
     FEED_SHARED_GENERATION: bool = True
 
+    # --- Mail -------------------------------------------------------------------------------
+    # SMTP server; None writes every mail as an .eml file into instance/outbox/ (development).
+    MAIL_SMTP_HOST: str | None = None
+    MAIL_SMTP_PORT: int = 587
+    # "starttls" (port 587), "ssl" (implicit TLS, port 465) or "none" (a local relay).
+    MAIL_SMTP_SECURITY: str = "starttls"
+    MAIL_SMTP_USERNAME: str | None = None
+    MAIL_SMTP_PASSWORD: str | None = None
+    MAIL_SMTP_TIMEOUT: float = 30.0
+    # Sender of every mail; invitations carry the coordinator as ORGANIZER with SENT-BY this
+    # address unless MAIL_ORGANIZER_IS_SENDER.
+    MAIL_FROM: str = "planner@localhost"
+    MAIL_FROM_NAME: str = "Planner"
+    # Domain part of Message-IDs (defaults to the domain of MAIL_FROM).
+    MAIL_MESSAGE_ID_DOMAIN: str | None = None
+    # Failed sends: retry after base × 2^attempts seconds (at most MAIL_RETRY_MAX_SECONDS), and
+    # give a mail up (dead letter) after MAIL_MAX_ATTEMPTS refusals. An unreachable server never
+    # kills a mail: it only delays it.
+    MAIL_RETRY_BASE_SECONDS: float = 30.0
+    MAIL_RETRY_MAX_SECONDS: float = 3600.0
+    MAIL_MAX_ATTEMPTS: int = 8
+    # Answer links stay valid until this many days after the meeting (at the time of sending).
+    RSVP_VALID_DAYS_AFTER: int = 7
+    # Maildir folder the worker reads iTIP REPLY mails from (None: off).
+    REPLY_MAILDIR: str | None = None
+
+    # --- Worker -----------------------------------------------------------------------------
+    # Hours before a meeting that participants get a reminder (a collaboration may set its own).
+    REMINDER_HOURS: int = 48
+    # Seconds between dispatch rounds of the outbox worker.
+    WORKER_DISPATCH_SECONDS: float = 2.0
+    # Events and mails taken per round.
+    WORKER_BATCH: int = 100
+    # A handler that fails is retried after base × 2^attempts seconds, dead after this many.
+    EVENT_RETRY_BASE_SECONDS: float = 10.0
+    EVENT_MAX_ATTEMPTS: int = 8
+    # Leases (scheduler leadership, a claimed mail) last this long unless renewed.
+    WORKER_LEASE_SECONDS: float = 60.0
+    # Local time of the daily job (drift scan, plan top-up) and of the weekly digest (Monday).
+    DAILY_JOB_TIME: str = "06:30"
+    DIGEST_TIME: str = "07:00"
+    # `planner serve` also runs a worker thread (one-process demo); False in production.
+    SERVE_WITH_WORKER: bool = False
+
 
 def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
     """Return the settings given as PLANNER_<NAME> environment variables, typed as defaults."""

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, UTCDateTime, intpk, str40, str200, utc_instant
 from planner.domain.kinds import (
+    AttendanceStatus,
     BusyKind,
     FeedScope,
     LocationMode,
+    MailKind,
     MeetingStatus,
     OrganisationKind,
     Role,
@@ -33,6 +35,7 @@ from planner.domain.kinds import (
 )
 
 __all__ = [
+    "Attendance",
     "Base",
     "BusyPeriod",
     "ClosureDay",
@@ -43,9 +46,12 @@ __all__ = [
     "Feed",
     "FeedToken",
     "HolidayOverride",
+    "JobState",
+    "Mail",
     "Meeting",
     "Organisation",
     "Person",
+    "RsvpToken",
     "SchoolHolidayRecord",
 ]
 
@@ -201,6 +207,52 @@ class Event(Base):
     __table_args__ = (Index("ix_event_pending", "done_at", "dead_at", "available_at"),)
 
 
+class Mail(Base):
+    """A mail to send (a second outbox): composed in the transaction that decided to send it.
+
+    `message_id` is the Message-ID header and the idempotency key of the send; `dedupe_key` makes
+    the decision itself idempotent (e.g. one reminder per meeting, person and start).
+    """
+
+    __tablename__ = "mail"
+
+    id: Mapped[intpk]
+    kind: Mapped[MailKind] = mapped_column(enum_column(MailKind, 10))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    # The complete RFC 5322 message as sent (headers and MIME body).
+    raw: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    created_at: Mapped[utc_instant]
+    available_at: Mapped[utc_instant]
+    attempts: Mapped[int] = mapped_column(default=0)
+    # A worker sending it holds it until then; after a crash another worker takes over.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_mail_pending", "sent_at", "dead_at", "available_at"),)
+
+
+class JobState(Base):
+    """A lease (who runs the scheduler, who dispatches on SQLite) or a periodic job's last run."""
+
+    __tablename__ = "job_state"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class Person(Base):
     """Someone who takes part in collaborations: a coordinator, school staff or a partner."""
 
@@ -238,6 +290,13 @@ class Collaboration(Base):
     location_mode: Mapped[LocationMode] = mapped_column(enum_column(LocationMode, 10))
     location_note: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str40] = mapped_column(default="Europe/Amsterdam")
+    # Hours before a meeting that participants get a reminder; None: the configured default,
+    # 0: no reminders.
+    reminder_hours: Mapped[int | None]
+    # Keep meetings planned this many weeks ahead (the daily job tops the plan up); None: off.
+    keep_planned_weeks: Mapped[int | None]
+    # The drift status coordinators were last told about, so each change is told once.
+    drift_notified: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[utc_instant]
     updated_at: Mapped[utc_instant]
 
@@ -257,6 +316,8 @@ class Collaboration(Base):
         CheckConstraint("max_gap_weeks >= target_weeks", name="max_gap_not_below_target"),
         CheckConstraint("duration_minutes BETWEEN 15 AND 600", name="duration_sane"),
         CheckConstraint("latest_start >= earliest_start", name="window_forward"),
+        CheckConstraint("reminder_hours BETWEEN 0 AND 720", name="reminder_sane"),
+        CheckConstraint("keep_planned_weeks BETWEEN 1 AND 104", name="keep_planned_sane"),
     )
 
 
@@ -394,3 +455,46 @@ class FeedToken(Base):
     )
 
     feed: Mapped[Feed] = relationship(back_populates="tokens")
+
+
+class Attendance(Base):
+    """A person's answer to one meeting's invitation, and which version they were last sent."""
+
+    __tablename__ = "attendance"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
+    # The SEQUENCE of the last invitation (REQUEST or CANCEL) sent; None: never sent.
+    sent_sequence: Mapped[int | None]
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # link, reply (an uploaded or mailed iTIP REPLY)
+    answered_via: Mapped[str | None] = mapped_column(String(10))
+    # DTSTAMP of the last iTIP REPLY accepted: an older reply arriving late is ignored.
+    reply_stamp: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    meeting: Mapped[Meeting] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class RsvpToken(Base):
+    """The secret in a partner's answer links for one meeting, stored as its SHA-256."""
+
+    __tablename__ = "rsvp_token"
+
+    id: Mapped[intpk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_at: Mapped[utc_instant]
+    expires_at: Mapped[utc_instant]
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_rsvp_token_meeting_person", "meeting_id", "person_id"),)

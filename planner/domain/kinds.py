@@ -66,6 +66,29 @@ class FeedScope(StrEnum):
     REGION = "region"
 
 
+class AttendanceStatus(StrEnum):
+    """A participant's answer to an invitation (iCalendar PARTSTAT, lower case)."""
+
+    NEEDS_ACTION = "needs_action"
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    DECLINED = "declined"
+
+    @property
+    def partstat(self) -> str:
+        """The iCalendar PARTSTAT value."""
+        return self.value.upper().replace("_", "-")
+
+
+class MailKind(StrEnum):
+    """What a queued mail is."""
+
+    INVITE = "invite"
+    REMINDER = "reminder"
+    NOTICE = "notice"
+    DIGEST = "digest"
+
+
 class LocationMode(StrEnum):
     """Where meetings are: in turn at each member school, or online."""
 

@@ -8,6 +8,7 @@ PARTSTAT back to NEEDS-ACTION when the time changed, and the VTIMEZONE included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,6 +24,7 @@ class Method(StrEnum):
 
     REQUEST = "REQUEST"
     CANCEL = "CANCEL"
+    REPLY = "REPLY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,11 @@ class Invitation:
     attendee: Party
     description: str | None = None
     location: str | None = None
+    # The attendee's answer so far (iCalendar PARTSTAT); NEEDS-ACTION after a change of time.
+    partstat: str = "NEEDS-ACTION"
+    # The mailbox that really sends for the organizer (RFC 5545 SENT-BY), if not the organizer.
+    sent_by: str | None = None
+    url: str | None = None
 
 
 def _address(party: Party, **params: str) -> vCalAddress:
@@ -59,13 +66,32 @@ def _address(party: Party, **params: str) -> vCalAddress:
 
 def render_invitation(invitation: Invitation, method: Method, sent_at: datetime) -> bytes:
     """Return the VCALENDAR of one iTIP message; `sent_at` becomes its DTSTAMP."""
+    return render_invitations([invitation], method, sent_at)
+
+
+def render_invitations(
+    invitations: Sequence[Invitation], method: Method, sent_at: datetime
+) -> bytes:
+    """Return one iTIP message with a VEVENT per meeting (one re-planning, one mail).
+
+    Every VEVENT is complete (an update replaces the whole event) and has its own UID.
+    """
+    if not invitations:
+        raise ValueError("an iTIP message needs at least one meeting")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method.value)
-    if invitation.zone == AMSTERDAM:
+    if any(invitation.zone == AMSTERDAM for invitation in invitations):
         calendar.add_component(amsterdam_timezone())
+    for invitation in invitations:
+        calendar.add_component(_event(invitation, method, sent_at))
+    data: bytes = calendar.to_ical()
+    return data
+
+
+def _event(invitation: Invitation, method: Method, sent_at: datetime) -> Event:
     event = Event()
     event.add("uid", invitation.uid)
     event.add("sequence", invitation.sequence)
@@ -77,13 +103,16 @@ def render_invitation(invitation: Invitation, method: Method, sent_at: datetime)
         event.add("location", invitation.location)
     if invitation.description:
         event.add("description", invitation.description)
-    event.add("organizer", _address(invitation.organizer))
+    if invitation.url:
+        event.add("url", invitation.url)
+    organizer = {"SENT-BY": f"mailto:{invitation.sent_by}"} if invitation.sent_by else {}
+    event.add("organizer", _address(invitation.organizer, **organizer))
     event.add(
         "attendee",
         _address(
             invitation.attendee,
             ROLE="REQ-PARTICIPANT",
-            PARTSTAT="NEEDS-ACTION",
+            PARTSTAT=invitation.partstat,
             RSVP="TRUE",
         ),
     )
@@ -92,6 +121,4 @@ def render_invitation(invitation: Invitation, method: Method, sent_at: datetime)
     else:
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
-    calendar.add_component(event)
-    data: bytes = calendar.to_ical()
-    return data
+    return event

@@ -1,0 +1,340 @@
+"""What the worker does with each kind of event: idempotent handlers.
+
+A handler runs inside the dispatching transaction; its effects (queued mails, flags, new
+events) commit together with the event's `done_at`. Running a handler twice for the same event
+(after a crash before that commit) changes nothing more, because mails have dedupe keys and
+invitations remember per person which SEQUENCE they were sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.domain.drift import DriftStatus
+from planner.domain.kinds import AttendanceStatus
+from planner.formatting import format_day
+from planner.labels import label
+from planner.mails import Block, Composer, Content, digest_key, when
+from planner.models import Collaboration, CollaborationMember, Event, Meeting, Organisation, Person
+from planner.services.attendance import revoke_departed
+from planner.services.collaborations import coordinators, list_collaborations
+from planner.services.conflicts import scan_conflicts
+from planner.services.drift import drift_report
+
+NOTIFY_STATUSES = (DriftStatus.AT_RISK, DriftStatus.NO_NEXT_MEETING)
+
+
+@dataclass
+class Context:
+    """What a handler works with."""
+
+    session: Session
+    now: datetime
+    event: Event
+    composer: Composer
+
+
+Handler = Callable[[Context, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*kinds: str) -> Callable[[Handler], Handler]:
+    """Register a handler for event kinds."""
+
+    def register(handler: Handler) -> Handler:
+        for kind in kinds:
+            HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def handle(session: Session, event: Event, now: datetime) -> None:
+    """Run the handler of an event (none: nothing to do)."""
+    handler = HANDLERS.get(event.kind)
+    if handler is not None:
+        handler(Context(session, now, event, Composer(session, now, event.id)), event.payload)
+
+
+def _meetings(session: Session, ids: Iterable[int]) -> list[Meeting]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(session.scalars(select(Meeting).where(Meeting.id.in_(wanted))))
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+@handles("meetings.planned", "meetings.moved")
+def _planned(ctx: Context, payload: dict[str, Any]) -> None:
+    ctx.composer.invitations(_meetings(ctx.session, payload["meeting_ids"]))
+    check_drift(ctx.session, ctx.now, [payload["collaboration_id"]], ctx.composer)
+
+
+@handles("meeting.moved", "meeting.cancelled")
+def _changed(ctx: Context, payload: dict[str, Any]) -> None:
+    ctx.composer.invitations(_meetings(ctx.session, [payload["meeting_id"]]))
+    check_drift(ctx.session, ctx.now, [payload["collaboration_id"]], ctx.composer)
+
+
+@handles("collaboration.changed")
+def _collaboration_changed(ctx: Context, payload: dict[str, Any]) -> None:
+    collab = ctx.session.get(Collaboration, payload["collaboration_id"])
+    if collab is None:
+        return
+    revoke_departed(ctx.session, collab, ctx.now)
+    # Newcomers get the future meetings; everyone else already has them.
+    future = ctx.session.scalars(
+        select(Meeting).where(Meeting.collaboration_id == collab.id, Meeting.ends_at > ctx.now)
+    )
+    ctx.composer.invitations(list(future))
+
+
+@handles("meeting.held")
+def _held(ctx: Context, payload: dict[str, Any]) -> None:
+    check_drift(ctx.session, ctx.now, [payload["collaboration_id"]], ctx.composer)
+
+
+# --- coordinators are told ----------------------------------------------------------------
+
+
+def tell_coordinators(
+    ctx: Context, collab: Collaboration, key: str, write: Callable[[Person], Content]
+) -> None:
+    """Queue a notice to each coordinator, written in their own language."""
+    for person in coordinators(collab):
+        with force_locale(person.language):
+            content = write(person)
+        ctx.composer.notice(digest_key(key, person.id), person, content)
+
+
+@handles("attendance.answered")
+def _answered(ctx: Context, payload: dict[str, Any]) -> None:
+    if payload["status"] != AttendanceStatus.DECLINED.value:
+        return
+    meeting = ctx.session.get(Meeting, payload["meeting_id"])
+    person = ctx.session.get(Person, payload["person_id"])
+    collab = ctx.session.get(Collaboration, payload["collaboration_id"])
+    if meeting is None or person is None or collab is None:
+        return
+
+    def write(coordinator: Person) -> Content:
+        locale = coordinator.language
+        return Content(
+            gettext(
+                "%(person)s declined: %(name)s, %(when)s",
+                person=person.name,
+                name=collab.name,
+                when=when(meeting, locale),
+            ),
+            gettext("Dear %(name)s,", name=coordinator.name),
+            [
+                gettext(
+                    "%(person)s (%(email)s) will not come to this meeting of %(name)s:",
+                    person=person.name,
+                    email=person.email,
+                    name=collab.name,
+                )
+            ],
+            [Block(when(meeting, locale), [meeting.location] if meeting.location else [])],
+        )
+
+    tell_coordinators(ctx, collab, f"declined:{ctx.event.id}", write)
+
+
+@handles("meeting.conflict")
+def _conflict(ctx: Context, payload: dict[str, Any]) -> None:
+    meeting = ctx.session.get(Meeting, payload["meeting_id"])
+    collab = ctx.session.get(Collaboration, payload["collaboration_id"])
+    if meeting is None or collab is None or meeting.ends_at <= ctx.now:
+        return
+    reasons = payload.get("reasons") or []
+
+    def write(coordinator: Person) -> Content:
+        locale = coordinator.language
+        lines = [_reason_text(reason, locale) for reason in reasons]
+        proposed = payload.get("proposed_day")
+        if proposed:
+            lines.append(
+                gettext(
+                    "Proposed new date: %(day)s",
+                    day=format_day(date.fromisoformat(proposed), locale),
+                )
+            )
+        else:
+            lines.append(gettext("No good new date was found nearby; choose one yourself."))
+        return Content(
+            gettext(
+                "Calendar change hits a meeting: %(name)s, %(when)s",
+                name=collab.name,
+                when=when(meeting, locale),
+            ),
+            gettext("Dear %(name)s,", name=coordinator.name),
+            [
+                gettext(
+                    "A change in a member school's calendar blocks a planned meeting of %(name)s.",
+                    name=collab.name,
+                )
+            ],
+            [Block(when(meeting, locale), lines)],
+            [
+                gettext(
+                    "Move the meeting with: planner meetings move %(id)s --to DATE", id=meeting.id
+                )
+            ],
+        )
+
+    tell_coordinators(ctx, collab, f"conflict:{ctx.event.id}", write)
+
+
+def _reason_text(reason: dict[str, Any], locale: str) -> str:
+    parts = [str(reason.get("label") or "")]
+    if reason.get("who"):
+        parts.append(str(reason["who"]))
+    return " — ".join(part for part in parts if part)
+
+
+@handles("followup.proposed")
+def _followup(ctx: Context, payload: dict[str, Any]) -> None:
+    collab = ctx.session.get(Collaboration, payload["collaboration_id"])
+    if collab is None:
+        return
+    proposed = payload.get("proposed_day")
+
+    def write(coordinator: Person) -> Content:
+        locale = coordinator.language
+        line = (
+            gettext("Proposed date: %(day)s", day=format_day(date.fromisoformat(proposed), locale))
+            if proposed
+            else gettext("No good date was found within the maximum gap; plan one yourself.")
+        )
+        return Content(
+            gettext("Plan the next meeting: %(name)s", name=collab.name),
+            gettext("Dear %(name)s,", name=coordinator.name),
+            [
+                gettext(
+                    "The last meeting of %(name)s has taken place and no next meeting is planned.",
+                    name=collab.name,
+                )
+            ],
+            [Block(collab.name, [line])],
+            [gettext("Plan it with: planner plan --collab %(id)s", id=collab.id)],
+        )
+
+    tell_coordinators(ctx, collab, f"followup:{ctx.event.id}", write)
+
+
+def check_drift(
+    session: Session, now: datetime, collaboration_ids: Iterable[int] | None, composer: Composer
+) -> int:
+    """Tell coordinators when a collaboration's drift becomes at risk or no-next-meeting (once
+    per change of status); return the number of collaborations they were told about."""
+    ids = None if collaboration_ids is None else list(collaboration_ids)
+    rows = drift_report(session, now, collaboration_ids=ids, fill_in=False)
+    collabs = {
+        c.id: c for c in list_collaborations(session, [row.collaboration_id for row in rows])
+    }
+    told = 0
+    for row in rows:
+        collab = collabs[row.collaboration_id]
+        status = row.status if row.status in NOTIFY_STATUSES else None
+        current = status.value if status else None
+        if collab.drift_notified == current:
+            continue
+        collab.drift_notified = current
+        if status is None:
+            continue
+        told += 1
+        fill = drift_report(session, now, collaboration_ids=[collab.id], fill_in=True)[0].fill_in
+        for person in coordinators(collab):
+            with force_locale(person.language):
+                locale = person.language
+                lines = []
+                if row.last_day:
+                    lines.append(
+                        gettext("Last meeting: %(day)s", day=format_day(row.last_day, locale))
+                    )
+                if row.next_day:
+                    lines.append(
+                        gettext("Next meeting: %(day)s", day=format_day(row.next_day, locale))
+                    )
+                if fill is not None:
+                    lines.append(
+                        gettext(
+                            "Best date to fill the gap: %(day)s %(time)s",
+                            day=format_day(fill.day, locale),
+                            time=fill.starts_at.astimezone(ZoneInfo(collab.timezone)).strftime(
+                                "%H:%M"
+                            ),
+                        )
+                    )
+                content = Content(
+                    gettext(
+                        "Focus may leak away: %(name)s (%(status)s)",
+                        name=collab.name,
+                        status=label(status.value, locale),
+                    ),
+                    gettext("Dear %(name)s,", name=person.name),
+                    [
+                        gettext(
+                            "The gap between the meetings of %(name)s is now longer than the"
+                            " maximum of %(weeks)s weeks.",
+                            name=collab.name,
+                            weeks=collab.max_gap_weeks,
+                        )
+                        if status is DriftStatus.AT_RISK
+                        else gettext("No next meeting of %(name)s is planned.", name=collab.name)
+                    ],
+                    [Block(collab.name, lines)],
+                )
+            composer.notice(
+                digest_key("drift", collab.id, status.value, row.last_day, row.next_day, person.id),
+                person,
+                content,
+            )
+    return told
+
+
+# --- calendar changes: find the meetings they hit -----------------------------------------
+
+
+def _collaborations_of(session: Session, organisation_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(CollaborationMember.collaboration_id).where(
+                CollaborationMember.organisation_id == organisation_id
+            )
+        )
+    )
+
+
+@handles(
+    "busy_period.created",
+    "busy_period.changed",
+    "busy_period.deleted",
+    "holiday_override.set",
+    "holiday_override.deleted",
+    "closure_days.changed",
+    "organisation.changed",
+    "school_holidays.imported",
+)
+def _calendar_changed(ctx: Context, payload: dict[str, Any]) -> None:
+    org_id = payload.get("organisation_id")
+    if org_id is not None:
+        if ctx.session.get(Organisation, org_id) is None:
+            return
+        ids: list[int] | None = _collaborations_of(ctx.session, org_id)
+        if not ids:
+            return
+    else:
+        ids = None  # a region's, the country's or the holiday data: every collaboration
+    scan_conflicts(ctx.session, ctx.now, collaboration_ids=ids)

@@ -1,0 +1,351 @@
+"""Who is invited to a meeting, their answers, and the answer links partners get by mail.
+
+Partners have no account: each invitation mail carries, per meeting, a link with a random
+secret (192 bits; only its SHA-256 is stored) that lets that one person answer for that one
+meeting. A link stops working when it expires (a week after the meeting by default) or is revoked
+(the person left the collaboration, or an administrator withdrew it).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from planner.domain.kinds import AttendanceStatus, MeetingStatus, Role
+from planner.errors import N_, NotFoundError, ValidationError
+from planner.events import append_event
+from planner.ical.replies import ReplyItem, parse_reply
+from planner.models import (
+    Attendance,
+    Collaboration,
+    CollaborationPerson,
+    Meeting,
+    Person,
+    RsvpToken,
+)
+from planner.services.feeds import hash_token, plausible_token
+
+
+def organizer_of(collab: Collaboration) -> Person | None:
+    """The coordinator who organises the meetings: the first one."""
+    for link in collab.people:
+        if link.role is Role.COORDINATOR:
+            return link.person
+    return None
+
+
+def invitees_of(collab: Collaboration) -> list[Person]:
+    """Everyone who gets invitations: the collaboration's people except the organizer."""
+    organizer = organizer_of(collab)
+    return [
+        link.person for link in collab.people if organizer is None or link.person_id != organizer.id
+    ]
+
+
+def attendance_for(
+    session: Session, meetings: Sequence[Meeting], people: Iterable[Person], now: datetime
+) -> dict[tuple[int, int], Attendance]:
+    """The attendance rows of these meetings × people, created (needs-action) where missing."""
+    wanted = [(meeting, person) for meeting in meetings for person in people]
+    ids = [meeting.id for meeting in meetings]
+    rows = {
+        (row.meeting_id, row.person_id): row
+        for row in session.scalars(select(Attendance).where(Attendance.meeting_id.in_(ids)))
+    }
+    for meeting, person in wanted:
+        if (meeting.id, person.id) not in rows:
+            row = Attendance(
+                meeting_id=meeting.id,
+                person_id=person.id,
+                status=AttendanceStatus.NEEDS_ACTION,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            rows[(meeting.id, person.id)] = row
+    return rows
+
+
+def attendance_of(session: Session, meeting: Meeting) -> list[Attendance]:
+    """A meeting's attendance rows, people loaded, by name."""
+    return list(
+        session.scalars(
+            select(Attendance)
+            .join(Person, Person.id == Attendance.person_id)
+            .where(Attendance.meeting_id == meeting.id)
+            .options(selectinload(Attendance.person))
+            .order_by(Person.name)
+        )
+    )
+
+
+def record_answer(
+    session: Session,
+    meeting: Meeting,
+    person: Person,
+    status: AttendanceStatus,
+    now: datetime,
+    *,
+    via: str,
+    stamp: datetime | None = None,
+) -> bool:
+    """Store a person's answer; append `attendance.answered` if it changed (returns whether)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise ValidationError(N_("This meeting has been cancelled; no answer is needed."))
+    if meeting.ends_at <= now:
+        raise ValidationError(N_("This meeting has already taken place."))
+    row = attendance_for(session, [meeting], [person], now)[(meeting.id, person.id)]
+    if stamp is not None:
+        row.reply_stamp = stamp
+    if row.status is status:
+        return False
+    previous = row.status
+    row.status = status
+    row.answered_at = now
+    row.answered_via = via
+    row.updated_at = now
+    session.flush()
+    append_event(
+        session,
+        "attendance.answered",
+        {
+            "meeting_id": meeting.id,
+            "collaboration_id": meeting.collaboration_id,
+            "person_id": person.id,
+            "status": status.value,
+            "previous": previous.value,
+            "via": via,
+        },
+        now,
+    )
+    return True
+
+
+# --- answer links ---------------------------------------------------------------------------
+
+
+def issue_rsvp_token(
+    session: Session, meeting: Meeting, person: Person, now: datetime, *, valid_days_after: int
+) -> str:
+    """Make a new answer link secret for this person and meeting; return the secret."""
+    secret = secrets.token_urlsafe(24)
+    session.add(
+        RsvpToken(
+            token_hash=hash_token(secret),
+            meeting_id=meeting.id,
+            person_id=person.id,
+            created_at=now,
+            expires_at=max(meeting.ends_at, now) + timedelta(days=valid_days_after),
+        )
+    )
+    return secret
+
+
+class LinkProblem(StrEnum):
+    """Why an answer link does not work."""
+
+    UNKNOWN = "unknown"  # never issued, mistyped or forged
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class LinkError(Exception):
+    """An answer link that cannot be used."""
+
+    def __init__(self, problem: LinkProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpLink:
+    """What a live answer link opens."""
+
+    token: RsvpToken
+    meeting: Meeting
+    person: Person
+    attendance: Attendance | None
+
+
+def resolve_rsvp(session: Session, secret: str, now: datetime) -> RsvpLink:
+    """Return what a link opens, or raise LinkError. Changes nothing."""
+    if not plausible_token(secret):
+        raise LinkError(LinkProblem.UNKNOWN)
+    token = session.scalar(select(RsvpToken).where(RsvpToken.token_hash == hash_token(secret)))
+    if token is None:
+        raise LinkError(LinkProblem.UNKNOWN)
+    if token.revoked_at is not None:
+        raise LinkError(LinkProblem.REVOKED)
+    if token.expires_at <= now:
+        raise LinkError(LinkProblem.EXPIRED)
+    meeting = session.get(Meeting, token.meeting_id)
+    person = session.get(Person, token.person_id)
+    if meeting is None or person is None:
+        raise LinkError(LinkProblem.UNKNOWN)
+    attendance = session.get(Attendance, (meeting.id, person.id))
+    return RsvpLink(token, meeting, person, attendance)
+
+
+def answer_by_link(
+    session: Session, secret: str, status: AttendanceStatus, now: datetime
+) -> RsvpLink:
+    """Record an answer given through a link; raise LinkError or ValidationError otherwise."""
+    link = resolve_rsvp(session, secret, now)
+    record_answer(session, link.meeting, link.person, status, now, via="link")
+    link.token.last_used_at = now
+    return RsvpLink(
+        link.token,
+        link.meeting,
+        link.person,
+        session.get(Attendance, (link.meeting.id, link.person.id)),
+    )
+
+
+def revoke_rsvp_tokens(
+    session: Session,
+    now: datetime,
+    *,
+    person_id: int,
+    collaboration_id: int | None = None,
+    meeting_id: int | None = None,
+) -> int:
+    """Withdraw a person's live answer links (for one collaboration or meeting); return how many."""
+    query = update(RsvpToken).where(
+        RsvpToken.person_id == person_id, RsvpToken.revoked_at.is_(None)
+    )
+    if meeting_id is not None:
+        query = query.where(RsvpToken.meeting_id == meeting_id)
+    if collaboration_id is not None:
+        query = query.where(
+            RsvpToken.meeting_id.in_(
+                select(Meeting.id).where(Meeting.collaboration_id == collaboration_id)
+            )
+        )
+    result = session.execute(
+        query.values(revoked_at=now).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def revoke_departed(session: Session, collab: Collaboration, now: datetime) -> int:
+    """Withdraw the links of people no longer in the collaboration."""
+    present = {link.person_id for link in collab.people}
+    departed = session.scalars(
+        select(RsvpToken.person_id)
+        .join(Meeting, Meeting.id == RsvpToken.meeting_id)
+        .where(Meeting.collaboration_id == collab.id, RsvpToken.revoked_at.is_(None))
+        .distinct()
+    )
+    return sum(
+        revoke_rsvp_tokens(session, now, person_id=person_id, collaboration_id=collab.id)
+        for person_id in list(departed)
+        if person_id not in present
+    )
+
+
+# --- iTIP REPLY -----------------------------------------------------------------------------
+
+PARTSTAT_STATUS = {
+    "ACCEPTED": AttendanceStatus.ACCEPTED,
+    "TENTATIVE": AttendanceStatus.TENTATIVE,
+    "DECLINED": AttendanceStatus.DECLINED,
+    "NEEDS-ACTION": AttendanceStatus.NEEDS_ACTION,
+}
+
+REPLY_FORMAT_MESSAGES = {
+    "empty": N_("The file is empty."),
+    "not_icalendar": N_("The file is not an iCalendar (.ics) file."),
+    "not_reply": N_("The file is not an answer to an invitation (METHOD:REPLY is missing)."),
+    "no_event": N_("The file contains no event."),
+    "no_uid": N_("The answer names no meeting (UID is missing)."),
+    "no_attendee": N_("The answer names no attendee."),
+    "several_attendees": N_("The answer names more than one attendee."),
+    "bad_partstat": N_("The answer has no valid PARTSTAT (accepted, tentative or declined)."),
+    "no_dtstamp": N_("The answer has no valid DTSTAMP."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyOutcome:
+    """What one answer in a REPLY did."""
+
+    meeting: Meeting
+    person: Person
+    status: AttendanceStatus
+    changed: bool
+
+
+def apply_reply(
+    session: Session, data: bytes | str, now: datetime, *, sender: str | None = None
+) -> list[ReplyOutcome]:
+    """Apply an iTIP REPLY (shared ICAL.md rule 18). All or nothing: any bad answer raises.
+
+    `sender` is the mail's From address when the reply came by mail: it must be the attendee or
+    the attendee's SENT-BY.
+    """
+    from planner.ical.replies import ReplyFormatError, address
+
+    try:
+        items = parse_reply(data)
+    except ReplyFormatError as error:
+        raise ValidationError(REPLY_FORMAT_MESSAGES[error.reason]) from error
+    outcomes = []
+    for item in items:
+        meeting, person, row = _reply_target(session, item)
+        if sender is not None and address(sender) not in {item.attendee, item.sent_by}:
+            raise ValidationError(
+                N_("The answer for %(email)s was sent by someone else (%(sender)s)."),
+                email=item.attendee,
+                sender=sender,
+            )
+        if item.sequence != meeting.sequence:
+            raise ValidationError(
+                N_(
+                    "The answer is about an older version of the meeting (%(got)s, now"
+                    " %(current)s); the attendee should answer the latest invitation."
+                ),
+                got=item.sequence,
+                current=meeting.sequence,
+            )
+        if row.reply_stamp is not None and item.stamp <= row.reply_stamp:
+            raise ValidationError(
+                N_("A newer answer from %(email)s is already stored."), email=item.attendee
+            )
+        status = PARTSTAT_STATUS[item.partstat]
+        if status is AttendanceStatus.NEEDS_ACTION:
+            raise ValidationError(N_("The answer gives no decision (NEEDS-ACTION)."))
+        changed = record_answer(
+            session, meeting, person, status, now, via="reply", stamp=item.stamp
+        )
+        outcomes.append(ReplyOutcome(meeting, person, status, changed))
+    session.flush()
+    return outcomes
+
+
+def _reply_target(session: Session, item: ReplyItem) -> tuple[Meeting, Person, Attendance]:
+    meeting = session.scalar(select(Meeting).where(Meeting.uid == item.uid))
+    if meeting is None:
+        raise NotFoundError(N_("The answer is about a meeting the planner does not know."))
+    person = session.scalar(select(Person).where(Person.email == item.attendee))
+    row = session.get(Attendance, (meeting.id, person.id)) if person else None
+    if person is None or row is None or row.sent_sequence is None:
+        raise ValidationError(N_("%(email)s was not invited to this meeting."), email=item.attendee)
+    return meeting, person, row
+
+
+def collaboration_people(session: Session, collaboration_id: int) -> list[CollaborationPerson]:
+    """The people links of a collaboration, people loaded."""
+    return list(
+        session.scalars(
+            select(CollaborationPerson)
+            .where(CollaborationPerson.collaboration_id == collaboration_id)
+            .options(selectinload(CollaborationPerson.person))
+            .order_by(CollaborationPerson.position)
+        )
+    )

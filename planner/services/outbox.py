@@ -1,0 +1,335 @@
+"""The machinery of the two outboxes: events to dispatch and mails to send.
+
+Events are claimed inside the dispatching transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL,
+so several workers share the work; SQLite has one dispatcher, see planner.worker). A handler's
+effects and the event's `done_at` commit together, so a crash before the commit redoes the event
+and one after it never repeats it.
+
+Mails are claimed with a lease (`claimed_until`) committed before sending, because a send cannot
+be rolled back: a worker killed between the SMTP server's "250 OK" and recording `sent_at` leaves
+the mail claimed, and it is sent again (same Message-ID) only after the lease has run out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from planner.domain.kinds import MailKind
+from planner.errors import N_, ConflictError, NotFoundError
+from planner.models import Event, JobState, Mail
+
+
+class QueueState(StrEnum):
+    """What an administrator filters the queues on."""
+
+    PENDING = "pending"  # waiting, never failed
+    FAILED = "failed"  # failed at least once, will be retried
+    DEAD = "dead"  # given up: needs a person
+    DONE = "done"  # dispatched or sent
+
+
+def backoff(attempts: int, base: float, cap: float) -> timedelta:
+    """Delay before retry number `attempts` (1, 2, …): base × 2^(attempts-1), at most `cap`."""
+    exponent = max(attempts - 1, 0)
+    seconds = min(base * (2 ** min(exponent, 30)), cap)
+    return timedelta(seconds=seconds)
+
+
+def claim_events(session: Session, now: datetime, limit: int) -> list[Event]:
+    """Lock up to `limit` due events for this transaction, oldest first."""
+    query = (
+        select(Event)
+        .where(Event.done_at.is_(None), Event.dead_at.is_(None), Event.available_at <= now)
+        .order_by(Event.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def event_failed(
+    event: Event, now: datetime, error: str, *, base: float, max_attempts: int
+) -> None:
+    """Record a handler failure: retry later with backoff, or dead-letter it."""
+    event.attempts += 1
+    event.last_error = error[:4000]
+    if event.attempts >= max_attempts:
+        event.dead_at = now
+    else:
+        event.available_at = now + backoff(event.attempts, base, base * 2**10)
+
+
+def queue_mail(
+    session: Session,
+    *,
+    kind: MailKind,
+    dedupe_key: str,
+    message_id: str,
+    recipient: str,
+    subject: str,
+    raw: str,
+    now: datetime,
+    person_id: int | None = None,
+    event_id: int | None = None,
+) -> Mail | None:
+    """Queue a mail unless one with the same `dedupe_key` exists; return it, or None."""
+    if session.scalar(select(Mail.id).where(Mail.dedupe_key == dedupe_key)) is not None:
+        return None
+    mail = Mail(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        recipient=recipient,
+        subject=subject[:300],
+        raw=raw,
+        person_id=person_id,
+        event_id=event_id,
+        created_at=now,
+        available_at=now,
+        attempts=0,
+    )
+    session.add(mail)
+    return mail
+
+
+def dedupe_keys_present(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys already have a mail."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        found.update(session.scalars(select(Mail.dedupe_key).where(Mail.dedupe_key.in_(chunk))))
+    return found
+
+
+def claim_mails(
+    session: Session, now: datetime, worker: str, limit: int, lease: timedelta
+) -> list[Mail]:
+    """Take up to `limit` due mails for `worker` until now + lease. The caller commits."""
+    query = (
+        select(Mail)
+        .where(
+            Mail.sent_at.is_(None),
+            Mail.dead_at.is_(None),
+            Mail.available_at <= now,
+            or_(Mail.claimed_until.is_(None), Mail.claimed_until < now),
+        )
+        .order_by(Mail.available_at, Mail.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    mails = list(session.scalars(query))
+    for mail in mails:
+        mail.claimed_by = worker
+        mail.claimed_until = now + lease
+    return mails
+
+
+def mail_sent(session: Session, mail_id: int, worker: str, now: datetime) -> None:
+    """Record a delivery (only while this worker still holds the mail)."""
+    session.execute(
+        update(Mail)
+        .where(Mail.id == mail_id, Mail.claimed_by == worker)
+        .values(sent_at=now, claimed_until=None, last_error=None)
+    )
+
+
+def mail_failed(
+    session: Session,
+    mail_id: int,
+    worker: str,
+    now: datetime,
+    error: str,
+    *,
+    permanent: bool,
+    count: bool,
+    base: float,
+    cap: float,
+    max_attempts: int,
+) -> None:
+    """Record a failed send: dead at once if permanent, else retry with backoff.
+
+    `count` is False when the server could not be reached: an outage delays a mail and never
+    uses up its attempts.
+    """
+    mail = session.get(Mail, mail_id)
+    if mail is None or mail.claimed_by != worker or mail.sent_at is not None:
+        return
+    if count or permanent:
+        mail.attempts += 1
+    mail.last_error = error[:4000]
+    mail.claimed_until = None
+    if permanent or mail.attempts >= max_attempts:
+        mail.dead_at = now
+    else:
+        mail.available_at = now + backoff(max(mail.attempts, 1), base, cap)
+
+
+def release_mails(session: Session, mail_ids: Sequence[int], worker: str) -> None:
+    """Give claimed mails back unsent (shutting down)."""
+    if mail_ids:
+        session.execute(
+            update(Mail)
+            .where(Mail.id.in_(list(mail_ids)), Mail.claimed_by == worker, Mail.sent_at.is_(None))
+            .values(claimed_until=None)
+        )
+
+
+# --- what administrators see -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    """How many rows a queue has in each state."""
+
+    pending: int
+    failed: int
+    dead: int
+    done: int
+
+
+def _event_state(state: QueueState):  # type: ignore[no-untyped-def]
+    waiting = [Event.done_at.is_(None), Event.dead_at.is_(None)]
+    return {
+        QueueState.PENDING: [*waiting, Event.attempts == 0],
+        QueueState.FAILED: [*waiting, Event.attempts > 0],
+        QueueState.DEAD: [Event.dead_at.is_not(None)],
+        QueueState.DONE: [Event.done_at.is_not(None)],
+    }[state]
+
+
+def _mail_state(state: QueueState):  # type: ignore[no-untyped-def]
+    waiting = [Mail.sent_at.is_(None), Mail.dead_at.is_(None)]
+    return {
+        QueueState.PENDING: [*waiting, Mail.last_error.is_(None)],
+        QueueState.FAILED: [*waiting, Mail.last_error.is_not(None)],
+        QueueState.DEAD: [Mail.dead_at.is_not(None)],
+        QueueState.DONE: [Mail.sent_at.is_not(None)],
+    }[state]
+
+
+def queue_counts(session: Session) -> tuple[QueueCounts, QueueCounts]:
+    """Counts per state of the event queue and of the mail queue."""
+    events = QueueCounts(
+        *(
+            session.scalar(select(func.count(Event.id)).where(*_event_state(state))) or 0
+            for state in QueueState
+        )
+    )
+    mails = QueueCounts(
+        *(
+            session.scalar(select(func.count(Mail.id)).where(*_mail_state(state))) or 0
+            for state in QueueState
+        )
+    )
+    return events, mails
+
+
+def list_events(session: Session, state: QueueState, limit: int = 50) -> list[Event]:
+    """Events in a state, newest first."""
+    return list(
+        session.scalars(
+            select(Event).where(*_event_state(state)).order_by(Event.id.desc()).limit(limit)
+        )
+    )
+
+
+def list_mails(session: Session, state: QueueState, limit: int = 50) -> list[Mail]:
+    """Mails in a state, newest first."""
+    return list(
+        session.scalars(
+            select(Mail).where(*_mail_state(state)).order_by(Mail.id.desc()).limit(limit)
+        )
+    )
+
+
+def retry_event(session: Session, event_id: int, now: datetime) -> Event:
+    """Put a failed or dead event back in the queue, due now, with fresh attempts."""
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFoundError(N_("There is no event %(id)s."), id=event_id)
+    if event.done_at is not None:
+        raise ConflictError(N_("Event %(id)s was already handled."), id=event_id)
+    event.dead_at = None
+    event.attempts = 0
+    event.available_at = now
+    return event
+
+
+def retry_mail(session: Session, mail_id: int, now: datetime) -> Mail:
+    """Put a failed or dead mail back in the queue, due now, with fresh attempts."""
+    mail = session.get(Mail, mail_id)
+    if mail is None:
+        raise NotFoundError(N_("There is no mail %(id)s."), id=mail_id)
+    if mail.sent_at is not None:
+        raise ConflictError(N_("Mail %(id)s was already sent."), id=mail_id)
+    mail.dead_at = None
+    mail.attempts = 0
+    mail.available_at = now
+    mail.claimed_until = None
+    return mail
+
+
+# --- leases and periodic jobs -----------------------------------------------------------------
+
+
+def acquire_lease(session: Session, name: str, holder: str, now: datetime, seconds: float) -> bool:
+    """Take or renew the lease `name` for `holder`; return whether `holder` has it. Commits."""
+    if session.get(JobState, name) is None:
+        try:
+            with session.begin_nested():
+                session.add(JobState(name=name))
+        except IntegrityError:
+            pass
+    result = session.execute(
+        update(JobState)
+        .where(
+            JobState.name == name,
+            or_(
+                JobState.holder == holder,
+                JobState.holder.is_(None),
+                JobState.lease_until.is_(None),
+                JobState.lease_until < now,
+            ),
+        )
+        .values(holder=holder, lease_until=now + timedelta(seconds=seconds))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_lease(session: Session, name: str, holder: str) -> None:
+    """Give a lease up (on shutdown). Commits."""
+    session.execute(
+        update(JobState)
+        .where(JobState.name == name, JobState.holder == holder)
+        .values(holder=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def last_run(session: Session, job: str) -> datetime | None:
+    """When a periodic job last completed."""
+    state = session.get(JobState, f"job:{job}")
+    return state.last_run_at if state else None
+
+
+def record_run(session: Session, job: str, now: datetime, error: str | None = None) -> None:
+    """Record a periodic job's run (its error, if it failed; then it stays overdue)."""
+    state = session.get(JobState, f"job:{job}")
+    if state is None:
+        state = JobState(name=f"job:{job}")
+        session.add(state)
+    if error is None:
+        state.last_run_at = now
+    state.last_error = error

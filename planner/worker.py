@@ -1,0 +1,347 @@
+"""`planner worker`: the process that acts on what happened, with APScheduler 3.x.
+
+Jobs (APScheduler docs: scheduler in its own process, jobs in code with ids, coalesce,
+max_instances=1, a misfire grace time):
+
+- `dispatch`, every WORKER_DISPATCH_SECONDS: pending events to their handlers, then due mails
+  to the SMTP server. Safe with several workers on PostgreSQL (`FOR UPDATE SKIP LOCKED`, mail
+  leases); on SQLite one worker dispatches (the `dispatch` lease), the others stand by.
+- `minute`: due reminders, meetings that ended (held, follow-up rule), REPLY mails.
+- `daily` at DAILY_JOB_TIME and `weekly` (Monday DIGEST_TIME): drift, conflicts, plan top-up;
+  the digest. These three run only in the worker holding the `scheduler` lease; another takes
+  over within WORKER_LEASE_SECONDS when it dies. A daily or weekly run that was missed (the
+  worker was down) runs at the next start.
+
+`planner worker --once` does everything due and exits (cron, tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from planner import jobs
+from planner.handlers import handle
+from planner.mailer import SendError, make_transport
+from planner.services.outbox import (
+    acquire_lease,
+    claim_events,
+    claim_mails,
+    event_failed,
+    last_run,
+    mail_failed,
+    mail_sent,
+    record_run,
+    release_lease,
+)
+from planner.web import app_now
+
+log = logging.getLogger(__name__)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+SCHEDULER_LEASE = "scheduler"
+DISPATCH_LEASE = "dispatch"
+
+
+@dataclass
+class RoundResult:
+    """What one `--once` run did."""
+
+    events: int = 0
+    mails_sent: int = 0
+    mails_failed: int = 0
+    periodic: dict[str, Any] = field(default_factory=dict)
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def last_due(now: datetime, at: time, weekday: int | None = None) -> datetime:
+    """The latest scheduled instant at or before `now` (Amsterdam wall clock)."""
+    local = now.astimezone(AMSTERDAM)
+    day = local.date()
+    for _ in range(8):
+        candidate = datetime.combine(day, at, AMSTERDAM)
+        if candidate <= local and (weekday is None or day.weekday() == weekday):
+            return candidate.astimezone(now.tzinfo)
+        day -= timedelta(days=1)
+    raise AssertionError("unreachable")
+
+
+class Worker:
+    """Dispatches events, sends mails and runs the periodic jobs of one process."""
+
+    def __init__(self, app: Flask, name: str | None = None) -> None:
+        self.app = app
+        self.db = app.extensions["planner.db"]
+        self.config = app.config
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.sqlite = self.db.engine.dialect.name == "sqlite"
+        self.lease_seconds = float(self.config["WORKER_LEASE_SECONDS"])
+        self.batch = int(self.config["WORKER_BATCH"])
+        self.stopping = threading.Event()
+
+    # --- time and leases --------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        with self.app.app_context():
+            return app_now()
+
+    def holds(self, lease: str) -> bool:
+        """Take or renew a lease."""
+        with self.db.session() as session:
+            return acquire_lease(session, lease, self.name, self.now(), self.lease_seconds)
+
+    def may_dispatch(self) -> bool:
+        """On SQLite only the holder of the dispatch lease dispatches."""
+        return not self.sqlite or self.holds(DISPATCH_LEASE)
+
+    def release(self) -> None:
+        for lease in (SCHEDULER_LEASE, DISPATCH_LEASE):
+            with self.db.session() as session:
+                release_lease(session, lease, self.name)
+
+    # --- the outboxes -----------------------------------------------------------------------
+
+    def dispatch_events(self) -> int:
+        """Hand one batch of due events to their handlers; return how many were taken."""
+        if not self.may_dispatch():
+            return 0
+        with self.app.app_context(), self.db.session() as session:
+            now = app_now()
+            events = claim_events(session, now, self.batch)
+            for event in events:
+                try:
+                    with session.begin_nested():
+                        handle(session, event, now)
+                except Exception as error:
+                    log.exception("event %s (%s) failed", event.id, event.kind)
+                    event_failed(
+                        event,
+                        now,
+                        f"{type(error).__name__}: {error}",
+                        base=float(self.config["EVENT_RETRY_BASE_SECONDS"]),
+                        max_attempts=int(self.config["EVENT_MAX_ATTEMPTS"]),
+                    )
+                else:
+                    event.done_at = now
+            session.commit()
+            return len(events)
+
+    def send_mails(self) -> tuple[int, int]:
+        """Send one batch of due mails; return (sent, failed)."""
+        if not self.may_dispatch():
+            return 0, 0
+        with self.db.session() as session:
+            now = self.now()
+            lease = timedelta(seconds=self.lease_seconds)
+            claimed = [
+                (mail.id, mail.raw, mail.recipient, mail.message_id)
+                for mail in claim_mails(session, now, self.name, self.batch, lease)
+            ]
+            session.commit()
+        if not claimed:
+            return 0, 0
+        sent = failed = 0
+        retry = {
+            "base": float(self.config["MAIL_RETRY_BASE_SECONDS"]),
+            "cap": float(self.config["MAIL_RETRY_MAX_SECONDS"]),
+            "max_attempts": int(self.config["MAIL_MAX_ATTEMPTS"]),
+        }
+        transport = make_transport(self.config, self.app.instance_path)
+        with transport:
+            for index, (mail_id, raw, recipient, message_id) in enumerate(claimed):
+                try:
+                    transport.send(raw, recipient, message_id)
+                except SendError as error:
+                    failed += 1
+                    # An outage postpones this mail and the rest of the batch, uncounted.
+                    rest = claimed[index:] if error.outage else claimed[index : index + 1]
+                    with self.db.session() as session:
+                        for other in rest:
+                            mail_failed(
+                                session,
+                                other[0],
+                                self.name,
+                                self.now(),
+                                str(error),
+                                permanent=error.permanent,
+                                count=not error.outage,
+                                **retry,
+                            )
+                        session.commit()
+                    if error.outage:
+                        log.warning("mail server unreachable; %s mails wait: %s", len(rest), error)
+                        break
+                    log.warning("mail %s to %s refused: %s", mail_id, recipient, error)
+                else:
+                    with self.db.session() as session:
+                        mail_sent(session, mail_id, self.name, self.now())
+                        session.commit()
+                    sent += 1
+        return sent, failed
+
+    def drain(self, rounds: int = 1000) -> RoundResult:
+        """Dispatch and send until nothing is due (or `rounds` rounds)."""
+        result = RoundResult()
+        for _ in range(rounds):
+            if self.stopping.is_set():
+                break
+            events = self.dispatch_events()
+            sent, failed = self.send_mails()
+            result.events += events
+            result.mails_sent += sent
+            result.mails_failed += failed
+            if events < self.batch and sent + failed < self.batch:
+                break
+        return result
+
+    # --- periodic jobs ----------------------------------------------------------------------
+
+    def _job(self, name: str, body: Callable[[Any, datetime], Any]) -> Any:
+        """Run a periodic job in its own transaction, recording its run."""
+        with self.app.app_context(), self.db.session() as session:
+            now = app_now()
+            try:
+                outcome = body(session, now)
+                record_run(session, name, now)
+                session.commit()
+                return outcome
+            except Exception as error:
+                session.rollback()
+                log.exception("job %s failed", name)
+                record_run(session, name, now, f"{type(error).__name__}: {error}")
+                session.commit()
+                raise
+
+    def minute(self) -> dict[str, Any]:
+        """Reminders, ended meetings and REPLY mails (the scheduler leader only)."""
+        if not self.holds(SCHEDULER_LEASE):
+            return {}
+        done: dict[str, Any] = {
+            "reminders": self._job("reminders", jobs.send_reminders),
+            "held": self._job("settle", jobs.settle),
+        }
+        folder = self.config.get("REPLY_MAILDIR")
+        if folder:
+            with self.app.app_context():
+                done["replies"] = jobs.read_reply_mailbox(self.db.session, folder, app_now())
+        return done
+
+    def overdue(self, job: str) -> bool:
+        """Whether the daily or weekly job's latest scheduled time passed since its last run."""
+        now = self.now()
+        if job == "daily":
+            due = last_due(now, _clock(str(self.config["DAILY_JOB_TIME"])))
+        else:
+            due = last_due(now, _clock(str(self.config["DIGEST_TIME"])), weekday=0)
+        with self.db.session() as session:
+            previous = last_run(session, job)
+        return previous is None or previous < due
+
+    def periodic(self, *, force: bool = False) -> dict[str, Any]:
+        """Run the daily and weekly jobs if overdue (or `force`), as scheduler leader."""
+        if not self.holds(SCHEDULER_LEASE):
+            return {"skipped": "another worker holds the scheduler lease"}
+        done: dict[str, Any] = {}
+        if force or self.overdue("daily"):
+            done["daily"] = self._job("daily", jobs.daily)
+        if force or self.overdue("weekly"):
+            done["digests"] = self._job("weekly", jobs.weekly_digest)
+        return done
+
+    def run_once(self) -> RoundResult:
+        """Everything that is due, then exit: events, mails, reminders, overdue daily jobs."""
+        try:
+            result = self.drain()
+            result.periodic.update(self.minute())
+            result.periodic.update(self.periodic())
+            # What the jobs started (invitations of a top-up, notices) goes out now too.
+            after = self.drain()
+        finally:
+            self.release()
+        result.events += after.events
+        result.mails_sent += after.mails_sent
+        result.mails_failed += after.mails_failed
+        return result
+
+    # --- the scheduler ----------------------------------------------------------------------
+
+    def scheduler(self, background: bool = False) -> Any:
+        """An APScheduler with the worker's jobs (not started)."""
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        cls = BackgroundScheduler if background else BlockingScheduler
+        scheduler = cls(
+            timezone=AMSTERDAM,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        daily = _clock(str(self.config["DAILY_JOB_TIME"]))
+        digest = _clock(str(self.config["DIGEST_TIME"]))
+        scheduler.add_job(
+            self._safe(self.drain),
+            "interval",
+            seconds=float(self.config["WORKER_DISPATCH_SECONDS"]),
+            id="dispatch",
+            next_run_time=datetime.now(AMSTERDAM),
+        )
+        scheduler.add_job(self._safe(self.minute), "cron", second=0, id="minute")
+        scheduler.add_job(
+            self._safe(lambda: self.periodic(force=False)),
+            "cron",
+            hour=daily.hour,
+            minute=daily.minute,
+            id="daily",
+        )
+        scheduler.add_job(
+            self._safe(lambda: self.periodic(force=False)),
+            "cron",
+            day_of_week="mon",
+            hour=digest.hour,
+            minute=digest.minute,
+            id="weekly",
+        )
+        # Catch up on a daily or weekly run missed while no worker ran.
+        scheduler.add_job(
+            self._safe(self.periodic), "date", run_date=datetime.now(AMSTERDAM), id="catch-up"
+        )
+        return scheduler
+
+    def _safe(self, job: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("worker job failed")
+
+        return run
+
+    def run_forever(self) -> None:
+        """Run until SIGTERM or Ctrl-C, then give the leases back."""
+        scheduler = self.scheduler()
+
+        def stop(_signum: int, _frame: object) -> None:
+            self.stopping.set()
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.stopping.set()
+            self.release()
