@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from planner import i18n, web
     from planner.feed_server import FeedServer
     from planner.services.feed_invalidation import watch
-    from planner.views import api, feeds, pages
+    from planner.views import api, feeds, pages, rsvp
 
     server = FeedServer(db, app.config, lambda: os.path.join(app.instance_path, "feed-generation"))
     app.extensions["planner.feeds"] = server
@@ -42,4 +42,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(rsvp.bp)
     return app

@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -154,7 +154,11 @@ def weekly_digest(session: Session, now: datetime) -> int:
                 block.lines.extend(_answers(session, collab, now, locale))
                 blocks.append(block)
             content = Content(
-                gettext("Weekly overview: %(count)s collaborations", count=len(collabs)),
+                ngettext(
+                    "Weekly overview: %(num)d collaboration",
+                    "Weekly overview: %(num)d collaborations",
+                    len(collabs),
+                ),
                 gettext("Dear %(name)s,", name=person.name),
                 [gettext("How your collaborations are doing this week.")],
                 blocks,
@@ -177,7 +181,7 @@ def _answers(session: Session, collab: Collaboration, now: datetime, locale: str
         .order_by(Meeting.starts_at)
         .limit(1)
     )
-    lines = []
+    lines: list[str] = []
     if meeting is None:
         return lines
     counts = dict(

@@ -122,16 +122,22 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             raise SendError(f"{code} {text!r}", permanent=code >= 500) from error
-        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+        except smtplib.SMTPServerDisconnected as error:
+            self.connection = None
+            raise SendError(f"connection lost: {error}", outage=True) from error
+        except smtplib.SMTPResponseException as error:
+            # A refusal of this mail (SMTPDataError, SMTPSenderRefused, …): 5xx is final.
+            self.close()
             raise SendError(
                 f"{error.smtp_code} {error.smtp_error!r}", permanent=error.smtp_code >= 500
             ) from error
-        except (OSError, smtplib.SMTPServerDisconnected) as error:
-            self.connection = None
-            raise SendError(f"connection lost: {error}", outage=True) from error
         except smtplib.SMTPException as error:
             self.close()
             raise SendError(str(error)) from error
+        except OSError as error:
+            # SMTPException is an OSError too, so this comes last: a network failure.
+            self.connection = None
+            raise SendError(f"connection lost: {error}", outage=True) from error
 
 
 def make_transport(config: Mapping[str, Any], instance_path: str) -> Transport:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.feeds_json import public_base_url
 from planner.formatting import format_day
-from planner.ical.imip import Envelope, build_mail
+from planner.ical.imip import Envelope, build_mail, serialise
 from planner.ical.invites import Invitation, Method, Party, render_invitations
 from planner.models import Attendance, Collaboration, Meeting, Person
 from planner.services.attendance import (
@@ -127,7 +127,7 @@ class Composer:
             message_id=message_id,
             recipient=person.email,
             subject=content.subject,
-            raw=message.as_string(),
+            raw=serialise(message),
             now=self.now,
             person_id=person.id,
             event_id=self.event_id,
@@ -253,7 +253,7 @@ class Composer:
                 when=when(meetings[0], locale),
             )
             intro = [gettext("You are invited to the meetings of %(name)s.", name=collab.name)]
-        if collab.ambition:
+        if collab.ambition and not cancel:
             intro.append(collab.ambition)
         organizer_party = (
             Party(organizer.name, organizer.email)

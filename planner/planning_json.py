@@ -99,6 +99,7 @@ def collaboration_json(collab: Collaboration) -> dict[str, Any]:
             "target_weeks": collab.target_weeks,
             "max_gap_weeks": collab.max_gap_weeks,
             "count_holidays": collab.count_holidays,
+            "keep_planned_weeks": collab.keep_planned_weeks,
         },
         "template": {
             "duration_minutes": fields["duration_minutes"],
@@ -107,6 +108,7 @@ def collaboration_json(collab: Collaboration) -> dict[str, Any]:
             "latest_start": fields["latest_start"],
             "location": fields["location"],
             "location_note": fields["location_note"],
+            "reminder_hours": collab.reminder_hours,
             "timezone": collab.timezone,
         },
     }

@@ -39,11 +39,13 @@ from planner.services.outbox import (
     claim_events,
     claim_mails,
     event_failed,
+    extend_claim,
     last_run,
     mail_failed,
     mail_sent,
     record_run,
     release_lease,
+    release_mails,
 )
 from planner.web import app_now
 
@@ -92,6 +94,10 @@ class Worker:
         self.lease_seconds = float(self.config["WORKER_LEASE_SECONDS"])
         self.batch = int(self.config["WORKER_BATCH"])
         self.stopping = threading.Event()
+        if not self.config.get("PUBLIC_URL"):
+            log.warning(
+                "PLANNER_PUBLIC_URL is not set: links in mails point at http://localhost:5000"
+            )
 
     # --- time and leases --------------------------------------------------------------------
 
@@ -120,6 +126,11 @@ class Worker:
         if not self.may_dispatch():
             return 0
         with self.app.app_context(), self.db.session() as session:
+            if self.sqlite:
+                # pysqlite opens no transaction before a SAVEPOINT: the first handler's savepoint
+                # would be a transaction of its own, committed on release without the event's
+                # done_at. Open the transaction (and take the write lock) first.
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             now = app_now()
             events = claim_events(session, now, self.batch)
             for event in events:
@@ -155,14 +166,24 @@ class Worker:
         if not claimed:
             return 0, 0
         sent = failed = 0
-        retry = {
-            "base": float(self.config["MAIL_RETRY_BASE_SECONDS"]),
-            "cap": float(self.config["MAIL_RETRY_MAX_SECONDS"]),
-            "max_attempts": int(self.config["MAIL_MAX_ATTEMPTS"]),
-        }
+        base = float(self.config["MAIL_RETRY_BASE_SECONDS"])
+        cap = float(self.config["MAIL_RETRY_MAX_SECONDS"])
+        max_attempts = int(self.config["MAIL_MAX_ATTEMPTS"])
         transport = make_transport(self.config, self.app.instance_path)
+        delivered: int | None = None  # recorded together with the next claim renewal
         with transport:
             for index, (mail_id, raw, recipient, message_id) in enumerate(claimed):
+                if self.stopping.is_set():
+                    break
+                with self.db.session() as session:
+                    if delivered is not None:
+                        mail_sent(session, delivered, self.name, self.now())
+                        delivered = None
+                    # Send only while the claim is ours, with a fresh lease for this one send.
+                    mine = extend_claim(session, mail_id, self.name, self.now(), lease)
+                    session.commit()
+                if not mine:
+                    continue
                 try:
                     transport.send(raw, recipient, message_id)
                 except SendError as error:
@@ -179,7 +200,9 @@ class Worker:
                                 str(error),
                                 permanent=error.permanent,
                                 count=not error.outage,
-                                **retry,
+                                base=base,
+                                cap=cap,
+                                max_attempts=max_attempts,
                             )
                         session.commit()
                     if error.outage:
@@ -187,10 +210,16 @@ class Worker:
                         break
                     log.warning("mail %s to %s refused: %s", mail_id, recipient, error)
                 else:
-                    with self.db.session() as session:
-                        mail_sent(session, mail_id, self.name, self.now())
-                        session.commit()
+                    delivered = mail_id
                     sent += 1
+        if delivered is not None:
+            with self.db.session() as session:
+                mail_sent(session, delivered, self.name, self.now())
+                session.commit()
+        unsent = [mail[0] for mail in claimed]
+        with self.db.session() as session:
+            release_mails(session, unsent, self.name)
+            session.commit()
         return sent, failed
 
     def drain(self, rounds: int = 1000) -> RoundResult:
@@ -204,7 +233,7 @@ class Worker:
             result.events += events
             result.mails_sent += sent
             result.mails_failed += failed
-            if events < self.batch and sent + failed < self.batch:
+            if events == 0 and sent + failed == 0:
                 break
         return result
 
@@ -281,8 +310,12 @@ class Worker:
 
     def scheduler(self, background: bool = False) -> Any:
         """An APScheduler with the worker's jobs (not started)."""
-        from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.schedulers.background import (  # type: ignore[import-untyped]
+            BackgroundScheduler,
+        )
+        from apscheduler.schedulers.blocking import (  # type: ignore[import-untyped]
+            BlockingScheduler,
+        )
 
         cls = BackgroundScheduler if background else BlockingScheduler
         scheduler = cls(

@@ -37,7 +37,12 @@ def test_collaborations_list_json_has_members_and_rhythm(cli: CLI, demo: None) -
     by_name = {item["name"]: item for item in found}
     woerden = by_name["Startersbegeleiding Woerden"]
     assert [m["name"] for m in woerden["members"]] == ["Minnaert College", "Groenendaal Lyceum"]
-    assert woerden["rhythm"] == {"target_weeks": 4, "max_gap_weeks": 6, "count_holidays": False}
+    assert woerden["rhythm"] == {
+        "target_weeks": 4,
+        "max_gap_weeks": 6,
+        "count_holidays": False,
+        "keep_planned_weeks": None,
+    }
     assert woerden["template"]["weekdays"] == ["tue", "thu"]
     assert len(woerden["coordinators"]) == 2
 

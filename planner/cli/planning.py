@@ -117,6 +117,16 @@ def register(cli: PlannerCLI) -> None:
             help="Whether weeks that are a school holiday for every member count towards a gap "
             "(default: they do not).",
         ),
+        click.option(
+            "--reminder-hours",
+            help="Hours before a meeting that participants get a reminder (0: none; empty:"
+            " the configured default, 48).",
+        ),
+        click.option(
+            "--keep-planned-weeks",
+            help="Keep meetings planned this many weeks ahead: the daily job plans the next"
+            " ones and invites (empty: off).",
+        ),
     ]
 
     def with_collab_fields(function: Any) -> Any:
@@ -384,8 +394,14 @@ def register(cli: PlannerCLI) -> None:
 
     @cli.command("conflicts")
     @click.option("--collab", "collab_refs", multiple=True, help="Only these collaborations.")
+    @click.option(
+        "--apply",
+        is_flag=True,
+        help="Move every flagged meeting to its proposed day: one re-planning per collaboration,"
+        " one mail per partner.",
+    )
     @json_option
-    def conflicts_command(collab_refs: tuple[str, ...], as_json: bool) -> None:
+    def conflicts_command(collab_refs: tuple[str, ...], apply: bool, as_json: bool) -> None:
         """Flag future meetings that now fall on a blocked day, with a proposed new day."""
         with db_session() as session:
             ids = _collab_ids(session, collab_refs)
@@ -393,6 +409,17 @@ def register(cli: PlannerCLI) -> None:
                 session, app_now(), collaboration_ids=ids, locale=locale()
             )
             session.commit()
+            if apply:
+                moved = 0
+                for collab_id in sorted({report.meeting.collaboration_id for report in reports}):
+                    moved += len(
+                        meetings.apply_conflict_proposals(
+                            session, collab_id, app_now(), locale=locale()
+                        )
+                    )
+                session.commit()
+                click.echo(_("%(count)s meetings moved to their proposed day.", count=moved))
+                return
             data: list[dict[str, Any]] = [
                 {
                     "meeting": meeting_json(report.meeting, locale()),

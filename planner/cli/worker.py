@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import BinaryIO
 
 import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table
+from planner.errors import N_
 from planner.outbox_json import queues_json
 from planner.services.attendance import apply_reply
 from planner.services.outbox import QueueState, retry_event, retry_mail
 from planner.web import app_now
 from planner.worker import Worker
+
+STATE_WORDS = {
+    "pending": N_("pending"),
+    "failed": N_("failed"),
+    "dead": N_("dead"),
+    "done": N_("done"),
+}
+ANSWER_WORDS = {
+    "accepted": N_("accepted"),
+    "tentative": N_("maybe"),
+    "declined": N_("declined"),
+    "needs_action": N_("no answer"),
+}
 
 
 def register(cli: PlannerCLI) -> None:
@@ -63,7 +78,7 @@ def register(cli: PlannerCLI) -> None:
         if as_json:
             echo_json(data)
             return
-        headers = [_("queue"), *(_(s.value) for s in QueueState)]
+        headers = [_("queue"), *(_(STATE_WORDS[s.value]) for s in QueueState)]
         echo_table(
             headers,
             [
@@ -107,7 +122,7 @@ def register(cli: PlannerCLI) -> None:
     @replies.command("import")
     @click.argument("file", type=click.File("rb"))
     @click.option("--sender", help="The address the reply came from (checked against it).")
-    def replies_import(file: click.utils.LazyFile, sender: str | None) -> None:
+    def replies_import(file: BinaryIO, sender: str | None) -> None:
         """Apply an iTIP REPLY file (`-` reads standard input)."""
         data = file.read()
         with db_session() as session:
@@ -118,7 +133,7 @@ def register(cli: PlannerCLI) -> None:
                 _(
                     "%(person)s: %(status)s for %(day)s%(note)s",
                     person=outcome.person.name,
-                    status=_(outcome.status.value),
+                    status=_(ANSWER_WORDS[outcome.status.value]),
                     day=outcome.meeting.day.isoformat(),
                     note="" if outcome.changed else _(" (unchanged)"),
                 )

@@ -21,6 +21,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
+# Bodies are encoded with SMTP's 78-character lines; headers are written on one line (RFC 5322
+# allows 998): folding a subject next to an encoded word made recipients see a double space.
+HEADERS_ON_ONE_LINE = SMTP.clone(max_line_length=998)
+
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
@@ -79,3 +83,8 @@ def build_mail(
 def _encoding(text: str) -> str:
     """7bit for ASCII, quoted-printable otherwise: safe through any relay, readable in source."""
     return "7bit" if text.isascii() else "quoted-printable"
+
+
+def serialise(message: EmailMessage) -> str:
+    """The message as stored and sent (CRLF line ends, unfolded headers)."""
+    return message.as_string(policy=HEADERS_ON_ONE_LINE)

@@ -107,15 +107,19 @@ def _event(invitation: Invitation, method: Method, sent_at: datetime) -> Event:
         event.add("url", invitation.url)
     organizer = {"SENT-BY": f"mailto:{invitation.sent_by}"} if invitation.sent_by else {}
     event.add("organizer", _address(invitation.organizer, **organizer))
-    event.add(
-        "attendee",
-        _address(
-            invitation.attendee,
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT=invitation.partstat,
-            RSVP="TRUE",
-        ),
-    )
+    if method is Method.CANCEL:
+        # Nothing to answer: no RSVP request on a cancellation.
+        event.add("attendee", _address(invitation.attendee, ROLE="REQ-PARTICIPANT"))
+    else:
+        event.add(
+            "attendee",
+            _address(
+                invitation.attendee,
+                ROLE="REQ-PARTICIPANT",
+                PARTSTAT=invitation.partstat,
+                RSVP="TRUE",
+            ),
+        )
     if method is Method.CANCEL:
         event.add("status", "CANCELLED")
     else:

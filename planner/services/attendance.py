@@ -135,13 +135,26 @@ def issue_rsvp_token(
 ) -> str:
     """Make a new answer link secret for this person and meeting; return the secret."""
     secret = secrets.token_urlsafe(24)
+    expires_at = max(meeting.ends_at, now) + timedelta(days=valid_days_after)
+    # Links in earlier mails about this meeting keep working as long as the newest one: the
+    # page always shows the meeting as it is now.
+    session.execute(
+        update(RsvpToken)
+        .where(
+            RsvpToken.meeting_id == meeting.id,
+            RsvpToken.person_id == person.id,
+            RsvpToken.revoked_at.is_(None),
+        )
+        .values(expires_at=expires_at)
+        .execution_options(synchronize_session=False)
+    )
     session.add(
         RsvpToken(
             token_hash=hash_token(secret),
             meeting_id=meeting.id,
             person_id=person.id,
             created_at=now,
-            expires_at=max(meeting.ends_at, now) + timedelta(days=valid_days_after),
+            expires_at=expires_at,
         )
     )
     return secret
@@ -313,11 +326,15 @@ def apply_reply(
                 got=item.sequence,
                 current=meeting.sequence,
             )
+        status = PARTSTAT_STATUS[item.partstat]
+        if row.reply_stamp is not None and item.stamp == row.reply_stamp and status is row.status:
+            # The same reply again (mailed twice, uploaded twice): nothing to do.
+            outcomes.append(ReplyOutcome(meeting, person, status, False))
+            continue
         if row.reply_stamp is not None and item.stamp <= row.reply_stamp:
             raise ValidationError(
                 N_("A newer answer from %(email)s is already stored."), email=item.attendee
             )
-        status = PARTSTAT_STATUS[item.partstat]
         if status is AttendanceStatus.NEEDS_ACTION:
             raise ValidationError(N_("The answer gives no decision (NEEDS-ACTION)."))
         changed = record_answer(

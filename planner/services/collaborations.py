@@ -34,7 +34,7 @@ from planner.models import (
 from planner.services.organisations import find_organisation
 from planner.services.people import resolve_person
 
-RHYTHM_FIELDS = {"target_weeks", "max_gap_weeks", "count_holidays"}
+RHYTHM_FIELDS = {"target_weeks", "max_gap_weeks", "count_holidays", "keep_planned_weeks"}
 TEMPLATE_FIELDS = {
     "duration_minutes",
     "weekdays",
@@ -42,6 +42,7 @@ TEMPLATE_FIELDS = {
     "latest_start",
     "location",
     "location_note",
+    "reminder_hours",
 }
 FIELDS = (
     {"name", "ambition", "members", "coordinators", "participants", "rhythm", "template"}
@@ -74,6 +75,12 @@ class CollaborationData:
     latest_start: time
     location_mode: LocationMode
     location_note: str | None
+    reminder_hours: int | None = None
+    keep_planned_weeks: int | None = None
+
+
+def _optional_int(value: Any, field: str, low: int, high: int) -> int | None:
+    return None if value in (None, "") else parse_int(value, field, low, high)
 
 
 def flatten(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,6 +132,10 @@ def validate_collaboration(raw: Mapping[str, Any]) -> CollaborationData:
         latest_start=latest,
         location_mode=parse_choice(raw.get("location"), LocationMode, "location", LOCATION_WORDS),
         location_note=optional_text(raw.get("location_note"), 500, "location_note"),
+        reminder_hours=_optional_int(raw.get("reminder_hours"), "reminder_hours", 0, 720),
+        keep_planned_weeks=_optional_int(
+            raw.get("keep_planned_weeks"), "keep_planned_weeks", 1, 104
+        ),
     )
 
 
@@ -142,6 +153,8 @@ def collaboration_fields(collab: Collaboration) -> dict[str, Any]:
         "latest_start": collab.latest_start.strftime("%H:%M"),
         "location": collab.location_mode.value,
         "location_note": collab.location_note,
+        "reminder_hours": collab.reminder_hours,
+        "keep_planned_weeks": collab.keep_planned_weeks,
     }
 
 
@@ -192,6 +205,8 @@ def _apply(collab: Collaboration, data: CollaborationData) -> None:
     collab.latest_start = data.latest_start
     collab.location_mode = data.location_mode
     collab.location_note = data.location_note
+    collab.reminder_hours = data.reminder_hours
+    collab.keep_planned_weeks = data.keep_planned_weeks
 
 
 def create_collaboration(session: Session, raw: Mapping[str, Any], now: datetime) -> Collaboration:

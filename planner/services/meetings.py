@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -248,8 +249,12 @@ def move_meeting(
     *,
     at: time | None = None,
     locale: str = "nl",
+    announce: bool = True,
 ) -> ChangeResult:
-    """Move a meeting to another day (and optionally time); SEQUENCE goes up by one."""
+    """Move a meeting to another day (and optionally time); SEQUENCE goes up by one.
+
+    `announce=False` leaves the event to the caller (move_meetings announces a batch at once).
+    """
     _require_changeable(meeting, now)
     ctx, _ = _meeting_context(session, meeting, now, locale, None)
     collab = ctx.collab
@@ -271,20 +276,97 @@ def move_meeting(
     meeting.conflict = None
     meeting.updated_at = now
     session.flush()
+    if announce:
+        _announce_move(session, meeting, collab.id, old, now)
+    after = summarise(ctx, counter, *_around(ctx, meeting, day))
+    return ChangeResult(meeting, before, after, [])
+
+
+def _announce_move(
+    session: Session, meeting: Meeting, collab_id: int, old: dict[str, str], now: datetime
+) -> None:
     append_event(
         session,
         "meeting.moved",
         {
             "meeting_id": meeting.id,
-            "collaboration_id": collab.id,
+            "collaboration_id": collab_id,
             "before": old,
-            "after": {"day": day.isoformat(), "starts_at": start.isoformat()},
+            "after": {"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()},
             "sequence": meeting.sequence,
         },
         now,
     )
-    after = summarise(ctx, counter, *_around(ctx, meeting, day))
-    return ChangeResult(meeting, before, after, [])
+
+
+def move_meetings(
+    session: Session,
+    moves: Sequence[tuple[Meeting, date, time | None]],
+    now: datetime,
+    *,
+    locale: str = "nl",
+) -> list[ChangeResult]:
+    """Move several meetings of one collaboration in one re-planning, announced as one event
+    (`meetings.moved`), so each partner gets one mail that covers every change."""
+    if not moves:
+        return []
+    collab_ids = {meeting.collaboration_id for meeting, _, _ in moves}
+    if len(collab_ids) != 1:
+        raise ValidationError(N_("One re-planning moves meetings of one collaboration only."))
+    results = []
+    befores = []
+    for meeting, day, at in moves:
+        befores.append({"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()})
+        results.append(
+            move_meeting(session, meeting, day, now, at=at, locale=locale, announce=False)
+        )
+    append_event(
+        session,
+        "meetings.moved",
+        {
+            "collaboration_id": collab_ids.pop(),
+            "meeting_ids": [result.meeting.id for result in results],
+            "moves": [
+                {
+                    "meeting_id": result.meeting.id,
+                    "before": before,
+                    "after": {
+                        "day": result.meeting.day.isoformat(),
+                        "starts_at": result.meeting.starts_at.isoformat(),
+                    },
+                    "sequence": result.meeting.sequence,
+                }
+                for result, before in zip(results, befores, strict=True)
+            ],
+        },
+        now,
+    )
+    return results
+
+
+def apply_conflict_proposals(
+    session: Session, collaboration_id: int, now: datetime, *, locale: str = "nl"
+) -> list[ChangeResult]:
+    """Move every flagged future meeting of a collaboration to its proposed day, as one
+    re-planning. Meetings without a proposal stay flagged."""
+    flagged = list(
+        session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.collaboration_id == collaboration_id,
+                Meeting.status == MeetingStatus.CONFIRMED,
+                Meeting.ends_at > now,
+                Meeting.conflict.is_not(None),
+            )
+            .order_by(Meeting.starts_at)
+        )
+    )
+    moves: list[tuple[Meeting, date, time | None]] = []
+    for meeting in flagged:
+        proposed = (meeting.conflict or {}).get("proposed_day")
+        if proposed:
+            moves.append((meeting, date.fromisoformat(proposed), None))
+    return move_meetings(session, moves, now, locale=locale)
 
 
 def _around(ctx: PlanContext, meeting: Meeting, day: date) -> tuple[date | None, date, date | None]:

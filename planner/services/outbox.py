@@ -133,6 +133,20 @@ def claim_mails(
     return mails
 
 
+def extend_claim(
+    session: Session, mail_id: int, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Renew this worker's claim on a mail just before sending it; False if it lost the claim
+    (its lease ran out and another worker took it) or the mail was sent meanwhile."""
+    result = session.execute(
+        update(Mail)
+        .where(Mail.id == mail_id, Mail.claimed_by == worker, Mail.sent_at.is_(None))
+        .values(claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def mail_sent(session: Session, mail_id: int, worker: str, now: datetime) -> None:
     """Record a delivery (only while this worker still holds the mail)."""
     session.execute(

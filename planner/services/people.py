@@ -25,7 +25,9 @@ LANGUAGES = ("nl", "en")
 def parse_email(value: Any, field: str = "email") -> str:
     """Return a normalised e-mail address, or raise a ValidationError."""
     text = required_text(value, 254, field).lower()
-    if not EMAIL.match(text):
+    # Mail goes out without SMTPUTF8: a non-ASCII address cannot be put in a header
+    # (email.utils.formataddr raises), which failed every invitation of its collaboration.
+    if not EMAIL.match(text) or not text.isascii():
         raise ValidationError(
             N_("%(field)s: '%(value)s' is not an e-mail address."), field=field, value=text
         )

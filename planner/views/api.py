@@ -1,4 +1,5 @@
-"""JSON API, version 1: organisations, the school calendar, collaborations, planning, drift."""
+"""JSON API, version 1: organisations, the school calendar, collaborations, planning, drift,
+feeds, the outbox and invitation replies."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from flask_babel import get_locale
 
 from planner.calendar_nl import parse_region, parse_rijksoverheid, public_holidays
 from planner.clock import utcnow
-from planner.errors import N_, PlannerError, ValidationError
+from planner.errors import N_, NotFoundError, PlannerError, ValidationError
 from planner.feeds_json import issued_json, region_feeds_json, token_json
 from planner.inputs import (
     parse_bool,
+    parse_choice,
     parse_date,
+    parse_id,
     parse_int,
     parse_time,
     reject_unknown_fields,
 )
+from planner.outbox_json import event_json, mail_json, queues_json
 from planner.planning_json import (
     alternative_json,
     change_json,
@@ -48,7 +52,9 @@ from planner.services import (
     planning,
     school_calendar,
 )
+from planner.services.attendance import apply_reply
 from planner.services.availability import blocked_days_for
+from planner.services.outbox import QueueState, retry_event, retry_mail
 from planner.web import app_now, get_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -63,12 +69,19 @@ class Unauthorized(PlannerError):
 @bp.before_request
 def require_write_token() -> None:
     """Writes need `Authorization: Bearer <API_WRITE_TOKEN>` when that setting is set."""
-    token = current_app.config.get("API_WRITE_TOKEN")
-    if not token or request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), str(token).encode()):
+    if not _has_token():
         raise Unauthorized(N_("This change needs a valid API token."))
+
+
+def _has_token() -> bool:
+    """Whether the request carries the API token (True when no token is configured)."""
+    token = current_app.config.get("API_WRITE_TOKEN")
+    if not token:
+        return True
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(given.encode(), str(token).encode())
 
 
 def _locale() -> str:
@@ -566,3 +579,76 @@ def renew_feed(token_id: str) -> Any:
 def region_feeds() -> Any:
     """The public school holiday feeds of the three regions."""
     return jsonify(region_feeds_json())
+
+
+# --- Outbox -------------------------------------------------------------------------------------
+
+
+@bp.get("/outbox")
+def outbox_status() -> Any:
+    """Counts of the event and mail queues; ?state=pending|failed|dead|done also lists rows."""
+    if not _has_token():  # the rows show e-mail addresses and subjects
+        raise Unauthorized(N_("The outbox can only be seen with a valid API token."))
+    raw_state = request.args.get("state")
+    state = parse_choice(raw_state, QueueState, "state") if raw_state else None
+    limit = parse_int(request.args.get("limit", "50"), "limit", 1, 500)
+    return jsonify(queues_json(get_session(), state, limit))
+
+
+def _outbox_id(value: str, message: str) -> int:
+    ident = parse_id(value)
+    if ident is None:
+        raise NotFoundError(message, id=value)
+    return ident
+
+
+@bp.post("/outbox/events/<event_id>/retry")
+def retry_outbox_event(event_id: str) -> Any:
+    """Put a failed or dead event back in the queue, due now."""
+    session = get_session()
+    event = retry_event(session, _outbox_id(event_id, N_("There is no event %(id)s.")), app_now())
+    session.commit()
+    return jsonify(event_json(event))
+
+
+@bp.post("/outbox/mails/<mail_id>/retry")
+def retry_outbox_mail(mail_id: str) -> Any:
+    """Put a failed or dead mail back in the queue, due now."""
+    session = get_session()
+    mail = retry_mail(session, _outbox_id(mail_id, N_("There is no mail %(id)s.")), app_now())
+    session.commit()
+    return jsonify(mail_json(mail))
+
+
+# --- Replies to invitations ---------------------------------------------------------------------
+
+
+@bp.post("/replies")
+def import_reply() -> Any:
+    """Apply an iTIP REPLY (.ics): the raw body (text/calendar) or a multipart field `file`.
+
+    All or nothing: a malformed file or any refused answer stores nothing.
+    """
+    upload = request.files.get("file")
+    if upload is not None:
+        data = upload.read()
+    elif request.mimetype == "multipart/form-data":
+        raise ValidationError(N_("Upload the .ics file in the field 'file'."))
+    else:
+        data = request.get_data()
+    session = get_session()
+    try:
+        outcomes = apply_reply(session, data, app_now())
+    except NotFoundError as error:  # an unknown meeting: the upload is wrong, not the URL
+        raise ValidationError(error.message, **error.params) from error
+    session.commit()
+    return jsonify(
+        applied=[
+            {
+                "meeting_uid": outcome.meeting.uid,
+                "status": outcome.status.value,
+                "changed": outcome.changed,
+            }
+            for outcome in outcomes
+        ]
+    )
