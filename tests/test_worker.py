@@ -781,3 +781,42 @@ def test_a_deferred_recipient_is_retried_with_backoff_until_it_is_given_up(
     assert dead["recipient"] == BRAM and dead["error"].startswith("451")
     assert smtp.to(BRAM) == []
     smtp.by_message_id()
+
+
+def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partner_once(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    series = confirm(session, woerden, now, *SERIES)
+    run(app)
+    busy_periods.create_busy_period(
+        session,
+        {
+            "organisation": "91XB",
+            "kind": "toetsweek",
+            "first_day": "2027-01-11",
+            "last_day": "2027-01-15",
+        },
+        now,
+    )
+    session.commit()
+    run(app)  # the coordinator is told, with a proposed date
+    smtp.clear()
+    response = app.test_client().post(f"/api/v1/collaborations/{woerden.id}/conflicts/apply")
+    assert response.status_code == 200, response.get_json()
+    (moved,) = response.get_json()["moved"]
+    hit = series[1]
+    session.refresh(hit)
+    assert moved["meeting"]["id"] == hit.id and hit.sequence == 1 and hit.conflict is None
+    assert not date(2027, 1, 11) <= hit.day <= date(2027, 1, 15)
+    run(app)
+    for partner, received in one_each(smtp).items():
+        data = calendar_of(received, "REQUEST")
+        start = datetime.combine(hit.day, time(15, 30), AMSTERDAM)
+        check_itip(data, "REQUEST", partner, [(hit.uid, 1, start)])
+    assert smtp.to(ANOUK) == []
+    # Nothing left to apply: a second call moves nothing and sends nothing.
+    again = app.test_client().post(f"/api/v1/collaborations/{woerden.id}/conflicts/apply")
+    assert again.get_json() == {"moved": []}
+    smtp.clear()
+    assert run(app).mails_sent == 0

@@ -500,6 +500,17 @@ def scan_conflicts() -> Any:
     )
 
 
+@bp.post("/collaborations/<ref>/conflicts/apply")
+def apply_conflict_proposals(ref: str) -> Any:
+    """Move every flagged meeting to its proposed day: one re-planning, one mail per partner."""
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    conflicts.scan_conflicts(session, app_now(), collaboration_ids=[collab.id], locale=_locale())
+    results = meetings.apply_conflict_proposals(session, collab.id, app_now(), locale=_locale())
+    session.commit()
+    return jsonify(moved=[change_json(result, _locale()) for result in results])
+
+
 @bp.get("/drift")
 def drift_report() -> Any:
     """Every collaboration's drift; ?fill_in=false skips the fill-in proposals."""
