@@ -820,3 +820,32 @@ def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partn
     assert again.get_json() == {"moved": []}
     smtp.clear()
     assert run(app).mails_sent == 0
+
+
+def test_a_collaboration_chooses_its_own_reminder_time_or_none(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, cli: CLI
+) -> None:
+    now = now_of(app)
+    (tue1,) = confirm(session, woerden, now, date(2026, 12, 1))
+    run(app)
+    cli.ok("collaborations", "update", str(woerden.id), "--reminder-hours", "24")
+    smtp.clear()
+    # 30 hours before: the default 48 would remind, this collaboration's 24 does not yet.
+    set_now(app, tue1.starts_at - timedelta(hours=30))
+    run(app)
+    assert reminders(session, smtp) == []
+    set_now(app, tue1.starts_at - timedelta(hours=23))
+    run(app)
+    assert len(reminders(session, smtp)) == len(PARTNERS)
+    # Bad input changes nothing.
+    bad = cli("collaborations", "update", str(woerden.id), "--reminder-hours", "1000")
+    assert bad.exit_code != 0 and "reminder_hours" in bad.output
+    session.refresh(woerden)
+    assert woerden.reminder_hours == 24
+    # 0 switches reminders off.
+    cli.ok("collaborations", "update", str(woerden.id), "--reminder-hours", "0")
+    (thu3,) = confirm(session, woerden, now_of(app), date(2026, 12, 3))
+    smtp.clear()
+    set_now(app, thu3.starts_at - timedelta(hours=2))
+    run(app)
+    assert reminders(session, smtp) == []
