@@ -126,11 +126,7 @@ class Worker:
         if not self.may_dispatch():
             return 0
         with self.app.app_context(), self.db.session() as session:
-            if self.sqlite:
-                # pysqlite opens no transaction before a SAVEPOINT: the first handler's savepoint
-                # would be a transaction of its own, committed on release without the event's
-                # done_at. Open the transaction (and take the write lock) first.
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            self._begin(session)
             now = app_now()
             events = claim_events(session, now, self.batch)
             for event in events:
@@ -150,6 +146,16 @@ class Worker:
                     event.done_at = now
             session.commit()
             return len(events)
+
+    def _begin(self, session: Any) -> None:
+        """Open the transaction explicitly on SQLite.
+
+        pysqlite opens no transaction before a SAVEPOINT: a handler's (or a job's) savepoint
+        would be a transaction of its own, committed on release without the rest (an event's
+        done_at). BEGIN IMMEDIATE opens it and takes the write lock first.
+        """
+        if self.sqlite:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
     def send_mails(self) -> tuple[int, int]:
         """Send one batch of due mails; return (sent, failed)."""
@@ -242,6 +248,7 @@ class Worker:
     def _job(self, name: str, body: Callable[[Any, datetime], Any]) -> Any:
         """Run a periodic job in its own transaction, recording its run."""
         with self.app.app_context(), self.db.session() as session:
+            self._begin(session)
             now = app_now()
             try:
                 outcome = body(session, now)
