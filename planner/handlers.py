@@ -8,9 +8,11 @@ invitations remember per person which SEQUENCE they were sent.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +21,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.domain.drift import DriftStatus
-from planner.domain.kinds import AttendanceStatus
+from planner.domain.kinds import AttendanceStatus, MeetingStatus
 from planner.formatting import format_day
 from planner.labels import label
 from planner.mails import Block, Composer, Content, digest_key, when
-from planner.models import Collaboration, CollaborationMember, Event, Meeting, Organisation, Person
-from planner.services.attendance import revoke_departed
+from planner.models import (
+    Attendance,
+    Collaboration,
+    CollaborationMember,
+    Event,
+    Meeting,
+    Organisation,
+    Person,
+)
+from planner.services.attendance import organizer_of, revoke_departed
 from planner.services.collaborations import coordinators, list_collaborations
 from planner.services.conflicts import scan_conflicts
 from planner.services.drift import drift_report
@@ -92,11 +102,80 @@ def _collaboration_changed(ctx: Context, payload: dict[str, Any]) -> None:
     if collab is None:
         return
     revoke_departed(ctx.session, collab, ctx.now)
-    # Newcomers get the future meetings; everyone else already has them.
-    future = ctx.session.scalars(
-        select(Meeting).where(Meeting.collaboration_id == collab.id, Meeting.ends_at > ctx.now)
+    future = list(
+        ctx.session.scalars(
+            select(Meeting)
+            .where(Meeting.collaboration_id == collab.id, Meeting.ends_at > ctx.now)
+            .order_by(Meeting.starts_at)
+        )
     )
-    ctx.composer.invitations(list(future))
+    # Who left gets a CANCEL for the meetings they had; their rows go, so a return re-invites.
+    present = {link.person_id for link in collab.people}
+    left = [
+        row
+        for row in ctx.session.scalars(
+            select(Attendance).where(
+                Attendance.meeting_id.in_([m.id for m in future]),
+                Attendance.person_id.not_in(present),
+            )
+        )
+    ]
+    by_person: dict[int, list[Attendance]] = defaultdict(list)
+    for row in left:
+        by_person[row.person_id].append(row)
+    organizer = organizer_of(collab)
+    for person_id, rows in by_person.items():
+        person = ctx.session.get(Person, person_id)
+        sent = {row.meeting_id for row in rows if row.sent_sequence is not None}
+        had = [m for m in future if m.id in sent and m.status is MeetingStatus.CONFIRMED]
+        if person is not None:
+            ctx.composer.withdraw(
+                collab,
+                organizer,
+                person,
+                had,
+                {(row.meeting_id, row.person_id): row for row in rows},
+                f"left{ctx.event.id}",
+            )
+        for row in rows:
+            ctx.session.delete(row)
+    # Newcomers get the future meetings; everyone else already has them.
+    ctx.composer.invitations(future)
+
+
+@handles("collaboration.deleted")
+def _collaboration_deleted(ctx: Context, payload: dict[str, Any]) -> None:
+    """The meetings are gone: rebuild them from the event to send everyone invited a CANCEL."""
+    meetings = {
+        item["id"]: Meeting(
+            id=item["id"],
+            uid=item["uid"],
+            sequence=item["sequence"],
+            status=MeetingStatus.CANCELLED,
+            starts_at=datetime.fromisoformat(item["starts_at"]),
+            ends_at=datetime.fromisoformat(item["ends_at"]),
+            timezone=item["timezone"],
+            location=item["location"],
+        )
+        for item in payload.get("meetings", [])
+        if datetime.fromisoformat(item["ends_at"]) > ctx.now
+    }
+    if not meetings:
+        return
+    collab = Collaboration(name=payload["name"], ambition=None)
+    organizer_id = payload.get("organizer_id")
+    organizer = ctx.session.get(Person, organizer_id) if organizer_id else None
+    invited: dict[int, list[int]] = defaultdict(list)
+    for person_id, meeting_id in payload.get("invited", []):
+        if meeting_id in meetings:
+            invited[person_id].append(meeting_id)
+    for person_id, meeting_ids in invited.items():
+        person = ctx.session.get(Person, person_id)
+        if person is None:
+            continue
+        chosen = sorted((meetings[i] for i in meeting_ids), key=lambda m: m.starts_at)
+        rows = {(i, person_id): SimpleNamespace(sent_sequence=0) for i in meeting_ids}
+        ctx.composer.withdraw(collab, organizer, person, chosen, rows, f"deleted{ctx.event.id}")
 
 
 @handles("meeting.held")

@@ -70,8 +70,13 @@ def send_reminders(session: Session, now: datetime) -> int:
             )
         )
         for person in invitees_of(collab):
-            if person.id not in declined and composer.reminder(meeting, collab, person):
-                count += 1
+            if person.id in declined:
+                continue
+            try:
+                with session.begin_nested():
+                    count += composer.reminder(meeting, collab, person)
+            except Exception:
+                log.exception("reminder of meeting %s for person %s failed", meeting.id, person.id)
     return count
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
@@ -25,7 +26,7 @@ from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.feeds_json import public_base_url
 from planner.formatting import format_day
 from planner.ical.imip import Envelope, build_mail, serialise
-from planner.ical.invites import Invitation, Method, Party, render_invitations
+from planner.ical.invites import Invitation, Method, Party, render_invitation
 from planner.models import Attendance, Collaboration, Meeting, Person
 from planner.services.attendance import (
     attendance_for,
@@ -97,7 +98,7 @@ class Composer:
         person: Person,
         content: Content,
         *,
-        calendar: bytes | None = None,
+        calendars: Sequence[bytes] = (),
         method: Method | None = None,
         reply_to: str | None = None,
     ) -> bool:
@@ -116,9 +117,9 @@ class Composer:
             ),
             text,
             html,
-            calendar,
+            calendars,
             method.value if method else None,
-            filename="cancel.ics" if method is Method.CANCEL else "invite.ics",
+            filename="cancel" if method is Method.CANCEL else "invite",
         )
         mail = queue_mail(
             self.session,
@@ -180,35 +181,67 @@ class Composer:
                 requests.append(meeting)
         count = 0
         for method, chosen in ((Method.REQUEST, requests), (Method.CANCEL, cancels)):
-            if not chosen:
-                continue
-            key = digest_key(
-                "itip", method.value, person.id, *(f"{m.id}.{m.sequence}" for m in chosen)
-            )
-            with force_locale(person.language):
-                content, invitations = self._invitation_content(
-                    collab, organizer, person, chosen, rows, method
-                )
-            calendar = render_invitations(invitations, method, self.now)
-            reply_to = organizer.email if organizer else None
-            if self.queue(
-                MailKind.INVITE,
-                key,
-                person,
-                content,
-                calendar=calendar,
-                method=method,
-                reply_to=reply_to,
-            ):
+            if chosen and self._send_itip(collab, organizer, person, method, chosen, rows):
                 count += 1
-            for meeting in chosen:
-                row = rows[(meeting.id, person.id)]
-                if method is Method.REQUEST and row.sent_sequence is not None:
-                    # A new time needs a new answer (shared ICAL.md rule 17).
-                    row.status = AttendanceStatus.NEEDS_ACTION
-                row.sent_sequence = meeting.sequence
-                row.updated_at = self.now
         return count
+
+    def withdraw(
+        self,
+        collab: Collaboration,
+        organizer: Person | None,
+        person: Person,
+        meetings: Sequence[Meeting],
+        rows: Mapping[tuple[int, int], Any],
+        tag: str,
+    ) -> bool:
+        """Send a person a CANCEL for meetings that go on without them (they left the
+        collaboration) or that no longer exist (it was deleted). `tag` makes the dedupe key
+        unique per occasion."""
+        if not meetings:
+            return False
+        return self._send_itip(collab, organizer, person, Method.CANCEL, meetings, rows, tag)
+
+    def _send_itip(
+        self,
+        collab: Collaboration,
+        organizer: Person | None,
+        person: Person,
+        method: Method,
+        chosen: Sequence[Meeting],
+        rows: Mapping[tuple[int, int], Any],
+        tag: str = "",
+    ) -> bool:
+        # The event in the key: someone who left and came back is invited again (what a person
+        # already has is skipped by `sent_sequence`, not by this key).
+        key = digest_key(
+            "itip",
+            method.value,
+            tag or f"e{self.event_id}",
+            person.id,
+            *(f"{m.id}.{m.sequence}" for m in chosen),
+        )
+        with force_locale(person.language):
+            content, invitations = self._invitation_content(
+                collab, organizer, person, chosen, rows, method
+            )
+        calendars = [render_invitation(item, method, self.now) for item in invitations]
+        queued = self.queue(
+            MailKind.INVITE,
+            key,
+            person,
+            content,
+            calendars=calendars,
+            method=method,
+            reply_to=organizer.email if organizer else None,
+        )
+        for meeting in chosen:
+            row = rows[(meeting.id, person.id)]
+            if method is Method.REQUEST and row.sent_sequence is not None:
+                # A new time needs a new answer (shared ICAL.md rule 17).
+                row.status = AttendanceStatus.NEEDS_ACTION
+            row.sent_sequence = meeting.sequence
+            row.updated_at = self.now
+        return queued
 
     def _invitation_content(
         self,
@@ -216,7 +249,7 @@ class Composer:
         organizer: Person | None,
         person: Person,
         meetings: Sequence[Meeting],
-        rows: dict[tuple[int, int], Attendance],
+        rows: Mapping[tuple[int, int], Any],
         method: Method,
     ) -> tuple[Content, list[Invitation]]:
         locale = person.language

@@ -163,7 +163,11 @@ class Worker:
             return 0, 0
         with self.db.session() as session:
             now = self.now()
-            lease = timedelta(seconds=self.lease_seconds)
+            # One send may take several SMTP timeouts (connect, STARTTLS, login, the
+            # transaction): the claim must outlast them, or another worker could take the mail.
+            lease = timedelta(
+                seconds=max(self.lease_seconds, 6 * float(self.config["MAIL_SMTP_TIMEOUT"]))
+            )
             claimed = [
                 (mail.id, mail.raw, mail.recipient, mail.message_id)
                 for mail in claim_mails(session, now, self.name, self.batch, lease)
@@ -191,7 +195,12 @@ class Worker:
                 if not mine:
                     continue
                 try:
-                    transport.send(raw, recipient, message_id)
+                    try:
+                        transport.send(raw, recipient, message_id)
+                    except SendError:
+                        raise
+                    except Exception as error:
+                        raise SendError(f"{type(error).__name__}: {error}") from error
                 except SendError as error:
                     failed += 1
                     # An outage postpones this mail and the rest of the batch, uncounted.
@@ -266,15 +275,28 @@ class Worker:
         """Reminders, ended meetings and REPLY mails (the scheduler leader only)."""
         if not self.holds(SCHEDULER_LEASE):
             return {}
+        # Each part on its own: one failing (it is logged and recorded) does not stop the rest.
         done: dict[str, Any] = {
-            "reminders": self._job("reminders", jobs.send_reminders),
-            "held": self._job("settle", jobs.settle),
+            "reminders": self._attempt(lambda: self._job("reminders", jobs.send_reminders)),
+            "held": self._attempt(lambda: self._job("settle", jobs.settle)),
         }
         folder = self.config.get("REPLY_MAILDIR")
         if folder:
-            with self.app.app_context():
-                done["replies"] = jobs.read_reply_mailbox(self.db.session, folder, app_now())
+            done["replies"] = self._attempt(lambda: self._replies(str(folder)))
+        done.update(self.periodic())
         return done
+
+    def _replies(self, folder: str) -> tuple[int, int]:
+        with self.app.app_context():
+            return jobs.read_reply_mailbox(self.db.session, folder, app_now())
+
+    @staticmethod
+    def _attempt(job: Callable[[], Any]) -> Any:
+        try:
+            return job()
+        except Exception as error:
+            log.exception("periodic job failed")
+            return f"failed: {type(error).__name__}"
 
     def overdue(self, job: str) -> bool:
         """Whether the daily or weekly job's latest scheduled time passed since its last run."""
@@ -293,17 +315,16 @@ class Worker:
             return {"skipped": "another worker holds the scheduler lease"}
         done: dict[str, Any] = {}
         if force or self.overdue("daily"):
-            done["daily"] = self._job("daily", jobs.daily)
+            done["daily"] = self._attempt(lambda: self._job("daily", jobs.daily))
         if force or self.overdue("weekly"):
-            done["digests"] = self._job("weekly", jobs.weekly_digest)
+            done["digests"] = self._attempt(lambda: self._job("weekly", jobs.weekly_digest))
         return done
 
     def run_once(self) -> RoundResult:
         """Everything that is due, then exit: events, mails, reminders, overdue daily jobs."""
         try:
             result = self.drain()
-            result.periodic.update(self.minute())
-            result.periodic.update(self.periodic())
+            result.periodic.update(self.minute())  # with the daily and weekly jobs if due
             # What the jobs started (invitations of a top-up, notices) goes out now too.
             after = self.drain()
         finally:
@@ -329,8 +350,6 @@ class Worker:
             timezone=AMSTERDAM,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
-        daily = _clock(str(self.config["DAILY_JOB_TIME"]))
-        digest = _clock(str(self.config["DIGEST_TIME"]))
         scheduler.add_job(
             self._safe(self.drain),
             "interval",
@@ -338,25 +357,24 @@ class Worker:
             id="dispatch",
             next_run_time=datetime.now(AMSTERDAM),
         )
-        scheduler.add_job(self._safe(self.minute), "cron", second=0, id="minute")
+        # The scheduler lease is renewed three times per lease period, so jitter never lets it
+        # lapse while its holder lives; a successor takes over within one period after a crash.
         scheduler.add_job(
-            self._safe(lambda: self.periodic(force=False)),
-            "cron",
-            hour=daily.hour,
-            minute=daily.minute,
-            id="daily",
+            self._safe(lambda: self.holds(SCHEDULER_LEASE)),
+            "interval",
+            seconds=max(self.lease_seconds / 3, 1.0),
+            id="lease",
+            next_run_time=datetime.now(AMSTERDAM),
         )
+        # Every minute: reminders, ended meetings, replies, and the daily and weekly jobs once
+        # their time has come (so a run missed while no worker ran, or during a failover, is
+        # made up within a minute instead of waiting a day).
         scheduler.add_job(
-            self._safe(lambda: self.periodic(force=False)),
+            self._safe(self.minute),
             "cron",
-            day_of_week="mon",
-            hour=digest.hour,
-            minute=digest.minute,
-            id="weekly",
-        )
-        # Catch up on a daily or weekly run missed while no worker ran.
-        scheduler.add_job(
-            self._safe(self.periodic), "date", run_date=datetime.now(AMSTERDAM), id="catch-up"
+            second=0,
+            id="minute",
+            next_run_time=datetime.now(AMSTERDAM),
         )
         return scheduler
 

@@ -29,7 +29,7 @@ from planner.labels import label
 from planner.models import Collaboration, Mail, Meeting, Organisation, Person
 from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
-from planner.services.attendance import answer_by_link, record_answer, resolve_rsvp
+from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
 from planner.worker import RoundResult, Worker
 from tests.helpers import CLI
 from tests.smtp_sink import (
@@ -151,8 +151,9 @@ def woerden(app: Flask, session: Session, smtp: SmtpSink) -> Collaboration:
 # --- reading the mails ----------------------------------------------------------------------
 
 
-def calendar_of(received: Received, method: str) -> bytes:
-    """Check the iMIP layout (shared ICAL.md rule 14 and 15); return the iTIP body."""
+def calendar_of(received: Received, method: str) -> list[bytes]:
+    """Check the iMIP layout (shared ICAL.md rules 14 and 15); return the iTIP objects, one
+    per meeting (iTIP allows one UID per message): the first inline, each as an attachment."""
     message = received.message
     assert message.get_content_type() == "multipart/mixed"
     first, *rest = message.iter_parts()
@@ -164,13 +165,19 @@ def calendar_of(received: Received, method: str) -> bytes:
     assert inline.get_content_charset() == "utf-8"
     data = inline.get_content().encode("utf-8")
     assert icalendar.Calendar.from_ical(data)["METHOD"] == method
-    (attachment,) = rest
-    assert isinstance(attachment, EmailMessage)
-    assert attachment.get_content_type() == "application/ics"
-    assert attachment.get_content_disposition() == "attachment"
-    assert attachment.get_filename() == ("cancel.ics" if method == "CANCEL" else "invite.ics")
-    assert attachment.get_content().replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n")
-    return data
+    stem = "cancel" if method == "CANCEL" else "invite"
+    names = (
+        [f"{stem}.ics"] if len(rest) == 1 else [f"{stem}-{i}.ics" for i in range(1, len(rest) + 1)]
+    )
+    objects = []
+    for attachment, name in zip(rest, names, strict=True):
+        assert isinstance(attachment, EmailMessage)
+        assert attachment.get_content_type() == "application/ics"
+        assert attachment.get_content_disposition() == "attachment"
+        assert attachment.get_filename() == name and attachment.get_param("name") == name
+        objects.append(attachment.get_content())
+    assert objects[0].replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n")
+    return objects
 
 
 def check_envelope(received: Received, recipient: str) -> None:
@@ -183,54 +190,65 @@ def check_envelope(received: Received, recipient: str) -> None:
     assert message["Cc"] is None and message["Bcc"] is None
 
 
-def vevents(data: bytes) -> list[icalendar.Event]:
-    return list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
+def vevents(objects: list[bytes]) -> list[icalendar.Event]:
+    """The one VEVENT of each iTIP object, in order."""
+    return [
+        event for data in objects for event in icalendar.Calendar.from_ical(data).walk("VEVENT")
+    ]
 
 
 def check_itip(
-    data: bytes,
+    objects: list[bytes],
     method: str,
     recipient: str,
     expected: list[tuple[str, int, datetime]],
     *,
     organizer: str = ANOUK,
 ) -> None:
-    """The iTIP body read by icalendar and by vobject: one VEVENT per (uid, sequence, start),
-    the organiser, and the recipient as the only attendee."""
+    """Each iTIP object read by icalendar and by vobject: one VEVENT (uid, sequence, start) per
+    object, the organiser, and the recipient as the only attendee."""
+    assert len(objects) == len(expected)
+    for data, item in zip(objects, expected, strict=True):
+        _check_one_itip(data, method, recipient, item, organizer)
+
+
+def _check_one_itip(
+    data: bytes,
+    method: str,
+    recipient: str,
+    expected: tuple[str, int, datetime],
+    organizer: str,
+) -> None:
+    uid, sequence, start = expected
     calendar = icalendar.Calendar.from_ical(data)
     assert calendar["METHOD"] == method
-    events = list(calendar.walk("VEVENT"))
-    assert [(str(e["UID"]), int(e["SEQUENCE"])) for e in events] == [
-        (uid, sequence) for uid, sequence, _ in expected
-    ]
-    for event, (_, _, start) in zip(events, expected, strict=True):
-        assert event.decoded("DTSTART") == start
-        assert event.decoded("DTSTART").tzinfo is not None
-        assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
-        assert str(event["ORGANIZER"]) == f"mailto:{organizer}"
-        assert event["ORGANIZER"].params["SENT-BY"] == f"mailto:{MAIL_FROM}"
-        attendee = event["ATTENDEE"]
-        assert not isinstance(attendee, list), "one attendee per message"
-        assert str(attendee) == f"mailto:{recipient}"
-        if method == "REQUEST":
-            assert attendee.params["RSVP"] == "TRUE"
-            assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
-            assert event["STATUS"] == "CONFIRMED"
-        else:
-            assert event["STATUS"] == "CANCELLED"
+    (event,) = calendar.walk("VEVENT")
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (uid, sequence)
+    assert event.decoded("DTSTART") == start
+    assert event.decoded("DTSTART").tzinfo is not None
+    assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+    assert str(event["ORGANIZER"]) == f"mailto:{organizer}"
+    assert event["ORGANIZER"].params["SENT-BY"] == f"mailto:{MAIL_FROM}"
+    attendee = event["ATTENDEE"]
+    assert not isinstance(attendee, list), "one attendee per message"
+    assert str(attendee) == f"mailto:{recipient}"
+    if method == "REQUEST":
+        assert attendee.params["RSVP"] == "TRUE"
+        assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
+        assert event["STATUS"] == "CONFIRMED"
+    else:
+        assert "RSVP" not in attendee.params
+        assert event["STATUS"] == "CANCELLED"
     parsed = vobject.readOne(data.decode("utf-8"))
     assert parsed.method.value == method
-    read = parsed.vevent_list
-    assert [(e.uid.value, int(e.sequence.value)) for e in read] == [
-        (uid, sequence) for uid, sequence, _ in expected
-    ]
-    for event, (_, _, start) in zip(read, expected, strict=True):
-        assert event.dtstart.value == start
-        assert event.organizer.value == f"mailto:{organizer}"
-        assert [a.value for a in event.attendee_list] == [f"mailto:{recipient}"]
-        if method == "REQUEST":
-            assert event.attendee.params["PARTSTAT"] == ["NEEDS-ACTION"]
-            assert event.attendee.params["RSVP"] == ["TRUE"]
+    (read,) = parsed.vevent_list
+    assert (read.uid.value, int(read.sequence.value)) == (uid, sequence)
+    assert read.dtstart.value == start
+    assert read.organizer.value == f"mailto:{organizer}"
+    assert [a.value for a in read.attendee_list] == [f"mailto:{recipient}"]
+    if method == "REQUEST":
+        assert read.attendee.params["PARTSTAT"] == ["NEEDS-ACTION"]
+        assert read.attendee.params["RSVP"] == ["TRUE"]
 
 
 def links_of(received: Received) -> list[tuple[str, str, str, str]]:
@@ -356,7 +374,7 @@ def test_a_replanning_of_five_meetings_is_one_mail_per_partner(
             partner,
             [(m.uid, 1, datetime.combine(m.day, time(15, 30), AMSTERDAM)) for m in moved],
         )
-        assert series[5].uid not in data.decode()
+        assert all(series[5].uid.encode() not in item for item in data)
         assert received.text().count("Gewijzigd: wilt u opnieuw antwoorden?") == 5
 
 
@@ -395,10 +413,11 @@ def test_19_00_around_both_dst_sundays(app: Flask, session: Session, smtp: SmtpS
         assert (start.hour, start.minute) == (19, 0)
         assert start.astimezone(UTC) == instant
         assert event.decoded("DTEND").astimezone(UTC) == instant + timedelta(minutes=90)
-    for event, instant in zip(vobject.readOne(data.decode()).vevent_list, utc, strict=True):
+    read = [vobject.readOne(item.decode()).vevent for item in data]
+    for event, instant in zip(read, utc, strict=True):
         assert event.dtstart.value.hour == 19
         assert event.dtstart.value.astimezone(UTC) == instant
-    assert b"BEGIN:VTIMEZONE" in data and b"TZID:Europe/Amsterdam" in data
+    assert all(b"BEGIN:VTIMEZONE" in item and b"TZID:Europe/Amsterdam" in item for item in data)
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -849,3 +868,57 @@ def test_a_collaboration_chooses_its_own_reminder_time_or_none(
     set_now(app, thu3.starts_at - timedelta(hours=2))
     run(app)
     assert reminders(session, smtp) == []
+
+
+def test_a_partner_who_leaves_gets_a_cancellation_and_one_who_returns_a_new_invitation(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    series = confirm(session, woerden, now, *SERIES)
+    run(app)
+    links = links_of(smtp.to(BRAM)[0])
+    smtp.clear()
+    collaborations.update_collaboration(session, woerden, {"participants": [ESRA]}, now)
+    session.commit()
+    run(app)
+    (bye,) = smtp.to(BRAM)
+    check_envelope(bye, BRAM)
+    check_itip(
+        calendar_of(bye, "CANCEL"), "CANCEL", BRAM, [(m.uid, 0, m.starts_at) for m in series]
+    )
+    assert smtp.to(ESRA) == []  # nothing changed for Esra
+    # His answer links are withdrawn.
+    with pytest.raises(LinkError):
+        resolve_rsvp(session, links[0][2], now)
+    smtp.clear()
+    assert run(app).mails_sent == 0
+    # Back in the collaboration: a fresh invitation with working links.
+    collaborations.update_collaboration(session, woerden, {"participants": [ESRA, BRAM]}, now)
+    session.commit()
+    run(app)
+    (back,) = smtp.to(BRAM)
+    check_itip(
+        calendar_of(back, "REQUEST"), "REQUEST", BRAM, [(m.uid, 0, m.starts_at) for m in series]
+    )
+    secret = links_of(back)[0][2]
+    assert resolve_rsvp(session, secret, now).person.email == BRAM
+
+
+def test_deleting_a_collaboration_cancels_its_future_meetings_in_every_calendar(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, cli: CLI
+) -> None:
+    now = now_of(app)
+    series = confirm(session, woerden, now, *SERIES)
+    run(app)
+    smtp.clear()
+    cli.ok("collaborations", "delete", str(woerden.id), "--yes")
+    run(app)
+    for partner, received in one_each(smtp).items():
+        assert received.subject.startswith("Geannuleerd: 3 overleggen van Startersbegeleiding")
+        check_itip(
+            calendar_of(received, "CANCEL"),
+            "CANCEL",
+            partner,
+            [(m.uid, 1, m.starts_at) for m in series],
+        )
+    assert smtp.to(ANOUK) == []

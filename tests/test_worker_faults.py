@@ -213,6 +213,8 @@ class Workers:
             PLANNER_PUBLIC_URL="https://planner.example",
             PLANNER_WORKER_DISPATCH_SECONDS="0.2",
             PLANNER_WORKER_LEASE_SECONDS=str(LEASE_SECONDS),
+            # A mail claim lasts at least six SMTP timeouts: keep it at the lease on loopback.
+            PLANNER_MAIL_SMTP_TIMEOUT=str(LEASE_SECONDS / 6),
             PLANNER_WORKER_BATCH=str(self.batch),
             PLANNER_MAIL_RETRY_BASE_SECONDS="1",
             # Leave the development instance folder's feed generation file alone.
@@ -443,15 +445,20 @@ UID = re.compile(r"^UID:(\S+)\r?$", re.M)
 
 
 def invited_uids(message: Message) -> set[str] | None:
-    """The meeting UIDs of an iTIP REQUEST mail (None: no invitation)."""
+    """The meeting UIDs of an iTIP REQUEST mail (None: no invitation): one iTIP object per
+    meeting, attached as invite-N.ics (the first also inline)."""
+    uids: set[str] = set()
+    found = False
     for part in message.walk():
-        if part.get_content_type() == "text/calendar":
+        if part.get_content_type() in {"text/calendar", "application/ics"}:
             body = part.get_payload(decode=True)
             assert isinstance(body, bytes)
             text = body.decode("utf-8")
             assert "METHOD:REQUEST" in text
-            return set(UID.findall(text))
-    return None
+            (uid,) = UID.findall(text)
+            uids.add(uid)
+            found = True
+    return uids if found else None
 
 
 def events_done(app: Flask) -> int:

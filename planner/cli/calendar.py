@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 
 from planner.calendar_nl import parse_rijksoverheid, public_holidays
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
-from planner.clock import utcnow
 from planner.errors import N_, ValidationError
 from planner.formatting import format_day, format_span
 from planner.inputs import parse_date
@@ -20,6 +19,7 @@ from planner.labels import label
 from planner.presenters import blocked_day_json, school_holiday_json
 from planner.services import school_calendar
 from planner.services.availability import blocked_days_for
+from planner.web import app_now
 
 
 def read_source(file_or_url: str, timeout: float) -> bytes:
@@ -81,7 +81,7 @@ def register(cli: PlannerCLI) -> None:
         payload = read_source(file_or_url, current_app.config["HTTP_TIMEOUT"])
         parsed = parse_rijksoverheid(payload)
         with db_session() as session:
-            result = school_calendar.import_school_holidays(session, parsed, file_or_url, utcnow())
+            result = school_calendar.import_school_holidays(session, parsed, file_or_url, app_now())
             if dry_run:
                 session.rollback()
             else:

@@ -6,8 +6,8 @@ import click
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session
-from planner.clock import utcnow
 from planner.demo import clear_all, has_data, load_demo
+from planner.web import app_now
 
 
 def register(cli: PlannerCLI) -> None:
@@ -28,7 +28,7 @@ def register(cli: PlannerCLI) -> None:
                 )
             if reset:
                 clear_all(session)
-            counts = load_demo(session, utcnow())
+            counts = load_demo(session, app_now())
             session.commit()
         click.echo(
             _(

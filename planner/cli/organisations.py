@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from planner.calendar_nl import parse_region
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
-from planner.clock import utcnow
 from planner.domain.kinds import OrganisationKind
 from planner.formatting import format_span
 from planner.inputs import parse_choice, parse_date
@@ -17,6 +16,7 @@ from planner.labels import label
 from planner.models import BusyPeriod
 from planner.presenters import busy_period_json, holiday_override_json, organisation_json
 from planner.services import busy_periods, organisations, school_calendar
+from planner.web import app_now
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -75,7 +75,7 @@ def register(cli: PlannerCLI) -> None:
     def add(as_json: bool, **fields: Any) -> None:
         """Add an organisation."""
         with db_session() as session:
-            org = organisations.create_organisation(session, _given(**fields), utcnow())
+            org = organisations.create_organisation(session, _given(**fields), app_now())
             session.commit()
             if as_json:
                 echo_json(organisation_json(org, detail=True))
@@ -140,7 +140,7 @@ def register(cli: PlannerCLI) -> None:
         """Change an organisation's fields (only those given)."""
         with db_session() as session:
             org = organisations.find_organisation(session, ref)
-            organisations.update_organisation(session, org, _given(**fields), utcnow())
+            organisations.update_organisation(session, org, _given(**fields), app_now())
             session.commit()
             if as_json:
                 echo_json(organisation_json(org, detail=True))
@@ -159,7 +159,7 @@ def register(cli: PlannerCLI) -> None:
                     _("Delete %(name)s and all its busy periods?", name=org.name), abort=True
                 )
             name = org.name
-            organisations.delete_organisation(session, org, utcnow())
+            organisations.delete_organisation(session, org, app_now())
             session.commit()
             click.echo(_("Deleted %(name)s.", name=name))
 
@@ -201,7 +201,7 @@ def register(cli: PlannerCLI) -> None:
     def busy_add(hard: bool | None, as_json: bool, **fields: Any) -> None:
         """Add a busy period, by dates or by ISO weeks of a school year."""
         with db_session() as session:
-            period = busy_periods.create_busy_period(session, period_raw(hard, fields), utcnow())
+            period = busy_periods.create_busy_period(session, period_raw(hard, fields), app_now())
             session.commit()
             if as_json:
                 echo_json(busy_period_json(period, locale()))
@@ -242,7 +242,7 @@ def register(cli: PlannerCLI) -> None:
         """Change a busy period (only the fields given)."""
         with db_session() as session:
             period = busy_periods.get_busy_period(session, period_id)
-            busy_periods.update_busy_period(session, period, period_raw(hard, fields), utcnow())
+            busy_periods.update_busy_period(session, period, period_raw(hard, fields), app_now())
             session.commit()
             if as_json:
                 echo_json(busy_period_json(period, locale()))
@@ -255,7 +255,7 @@ def register(cli: PlannerCLI) -> None:
         """Delete a busy period."""
         with db_session() as session:
             period = busy_periods.get_busy_period(session, period_id)
-            busy_periods.delete_busy_period(session, period, utcnow())
+            busy_periods.delete_busy_period(session, period, app_now())
             session.commit()
             click.echo(_("Deleted busy period %(id)s.", id=period_id))
 
@@ -276,7 +276,7 @@ def register(cli: PlannerCLI) -> None:
         with db_session() as session:
             org = organisations.find_organisation(session, organisation)
             override = school_calendar.set_holiday_override(
-                session, org, _given(**fields), utcnow()
+                session, org, _given(**fields), app_now()
             )
             session.commit()
             if as_json:
@@ -322,7 +322,7 @@ def register(cli: PlannerCLI) -> None:
         """Remove a school's own dates; the advisory dates apply again."""
         with db_session() as session:
             override = school_calendar.get_holiday_override(session, override_id)
-            school_calendar.delete_holiday_override(session, override, utcnow())
+            school_calendar.delete_holiday_override(session, override, app_now())
             session.commit()
             click.echo(_("Deleted holiday override %(id)s.", id=override_id))
 
@@ -337,7 +337,7 @@ def register(cli: PlannerCLI) -> None:
         """Switch on exactly these closure days (none: switch all off)."""
         with db_session() as session:
             org = organisations.find_organisation(session, organisation)
-            result = school_calendar.set_closure_days(session, org, kinds, utcnow())
+            result = school_calendar.set_closure_days(session, org, kinds, app_now())
             session.commit()
             click.echo(f"{org.name}: {', '.join(result) or '-'}")
 

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
-from planner.clock import utcnow
 from planner.formatting import format_day
 from planner.inputs import parse_date, parse_time
 from planner.planning_json import (
@@ -57,7 +56,7 @@ def register(cli: PlannerCLI) -> None:
     def people_add(as_json: bool, **fields: Any) -> None:
         """Add a person."""
         with db_session() as session:
-            person = people.create_person(session, _given(**fields), utcnow())
+            person = people.create_person(session, _given(**fields), app_now())
             session.commit()
             if as_json:
                 echo_json(person_json(person))
@@ -147,7 +146,7 @@ def register(cli: PlannerCLI) -> None:
     def collab_add(as_json: bool, **fields: Any) -> None:
         """Add a collaboration."""
         with db_session() as session:
-            collab = collaborations.create_collaboration(session, collab_raw(fields), utcnow())
+            collab = collaborations.create_collaboration(session, collab_raw(fields), app_now())
             session.commit()
             if as_json:
                 echo_json(collaboration_json(collab))
@@ -162,7 +161,7 @@ def register(cli: PlannerCLI) -> None:
         """Change a collaboration (only the fields given; lists replace)."""
         with db_session() as session:
             collab = collaborations.get_collaboration(session, ref)
-            collaborations.update_collaboration(session, collab, collab_raw(fields), utcnow())
+            collaborations.update_collaboration(session, collab, collab_raw(fields), app_now())
             session.commit()
             if as_json:
                 echo_json(collaboration_json(collab))
@@ -235,7 +234,7 @@ def register(cli: PlannerCLI) -> None:
                     _("Delete %(name)s and all its meetings?", name=collab.name), abort=True
                 )
             name = collab.name
-            collaborations.delete_collaboration(session, collab, utcnow())
+            collaborations.delete_collaboration(session, collab, app_now())
             session.commit()
             click.echo(_("Deleted %(name)s.", name=name))
 
@@ -274,7 +273,7 @@ def register(cli: PlannerCLI) -> None:
                 days=planning.parse_days(days) if days else None,
                 locale=locale(),
             )
-            created = planning.confirm_plan(session, preview, utcnow()) if confirm else None
+            created = planning.confirm_plan(session, preview, app_now()) if confirm else None
             session.commit()
             data = plan_json(preview, locale(), created)
             if as_json:

@@ -8,7 +8,6 @@ PARTSTAT back to NEEDS-ACTION when the time changed, and the VTIMEZONE included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -65,28 +64,16 @@ def _address(party: Party, **params: str) -> vCalAddress:
 
 
 def render_invitation(invitation: Invitation, method: Method, sent_at: datetime) -> bytes:
-    """Return the VCALENDAR of one iTIP message; `sent_at` becomes its DTSTAMP."""
-    return render_invitations([invitation], method, sent_at)
-
-
-def render_invitations(
-    invitations: Sequence[Invitation], method: Method, sent_at: datetime
-) -> bytes:
-    """Return one iTIP message with a VEVENT per meeting (one re-planning, one mail).
-
-    Every VEVENT is complete (an update replaces the whole event) and has its own UID.
-    """
-    if not invitations:
-        raise ValueError("an iTIP message needs at least one meeting")
+    """Return the VCALENDAR of one iTIP message (one meeting: iTIP allows one UID per message);
+    `sent_at` becomes its DTSTAMP."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method.value)
-    if any(invitation.zone == AMSTERDAM for invitation in invitations):
+    if invitation.zone == AMSTERDAM:
         calendar.add_component(amsterdam_timezone())
-    for invitation in invitations:
-        calendar.add_component(_event(invitation, method, sent_at))
+    calendar.add_component(_event(invitation, method, sent_at))
     data: bytes = calendar.to_ical()
     return data
 

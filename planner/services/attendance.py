@@ -210,7 +210,8 @@ def answer_by_link(
 ) -> RsvpLink:
     """Record an answer given through a link; raise LinkError or ValidationError otherwise."""
     link = resolve_rsvp(session, secret, now)
-    record_answer(session, link.meeting, link.person, status, now, via="link")
+    # Stamped now, so an older REPLY from a calendar that arrives later cannot overwrite it.
+    record_answer(session, link.meeting, link.person, status, now, via="link", stamp=now)
     link.token.last_used_at = now
     return RsvpLink(
         link.token,

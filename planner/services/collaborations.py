@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from planner.domain.kinds import LOCATION_WORDS, LocationMode, Role
+from planner.domain.kinds import LOCATION_WORDS, LocationMode, MeetingStatus, Role
 from planner.errors import N_, NotFoundError, ValidationError
 from planner.events import append_event
 from planner.inputs import (
@@ -25,9 +25,11 @@ from planner.inputs import (
     required_text,
 )
 from planner.models import (
+    Attendance,
     Collaboration,
     CollaborationMember,
     CollaborationPerson,
+    Meeting,
     Organisation,
     Person,
 )
@@ -286,11 +288,52 @@ def update_collaboration(
 
 
 def delete_collaboration(session: Session, collab: Collaboration, now: datetime) -> None:
-    """Delete a collaboration with its meetings."""
+    """Delete a collaboration with its meetings.
+
+    The event carries what the worker needs to send a CANCEL for every future meeting to
+    everyone who was invited to it, since the meetings themselves are gone by then.
+    """
+    future = list(
+        session.scalars(
+            select(Meeting).where(
+                Meeting.collaboration_id == collab.id,
+                Meeting.status == MeetingStatus.CONFIRMED,
+                Meeting.ends_at > now,
+            )
+        )
+    )
+    invited = (
+        session.execute(
+            select(Attendance.person_id, Attendance.meeting_id).where(
+                Attendance.meeting_id.in_([m.id for m in future]),
+                Attendance.sent_sequence.is_not(None),
+            )
+        ).all()
+        if future
+        else []
+    )
+    organizer = next((p.person_id for p in collab.people if p.role is Role.COORDINATOR), None)
     append_event(
         session,
         "collaboration.deleted",
-        {"collaboration_id": collab.id, "name": collab.name},
+        {
+            "collaboration_id": collab.id,
+            "name": collab.name,
+            "organizer_id": organizer,
+            "meetings": [
+                {
+                    "id": m.id,
+                    "uid": m.uid,
+                    "sequence": m.sequence + 1,
+                    "starts_at": m.starts_at.isoformat(),
+                    "ends_at": m.ends_at.isoformat(),
+                    "timezone": m.timezone,
+                    "location": m.location,
+                }
+                for m in future
+            ],
+            "invited": [[person_id, meeting_id] for person_id, meeting_id in invited],
+        },
         now,
     )
     session.delete(collab)

@@ -285,6 +285,8 @@ def retry_mail(session: Session, mail_id: int, now: datetime) -> Mail:
         raise NotFoundError(N_("There is no mail %(id)s."), id=mail_id)
     if mail.sent_at is not None:
         raise ConflictError(N_("Mail %(id)s was already sent."), id=mail_id)
+    if mail.dead_at is None and mail.claimed_until is not None and mail.claimed_until > now:
+        raise ConflictError(N_("Mail %(id)s is being sent right now."), id=mail_id)
     mail.dead_at = None
     mail.attempts = 0
     mail.available_at = now

@@ -10,7 +10,6 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 
 from planner.calendar_nl import parse_region, parse_rijksoverheid, public_holidays
-from planner.clock import utcnow
 from planner.errors import N_, NotFoundError, PlannerError, ValidationError
 from planner.feeds_json import issued_json, region_feeds_json, token_json
 from planner.inputs import (
@@ -118,7 +117,7 @@ def list_organisations() -> Any:
 @bp.post("/organisations")
 def create_organisation() -> Any:
     session = get_session()
-    org = organisations.create_organisation(session, _body(), utcnow())
+    org = organisations.create_organisation(session, _body(), app_now())
     session.commit()
     return _created(organisation_json(org, detail=True), url_for(".get_organisation", ref=org.id))
 
@@ -133,7 +132,7 @@ def get_organisation(ref: str) -> Any:
 def update_organisation(ref: str) -> Any:
     session = get_session()
     org = organisations.find_organisation(session, ref)
-    organisations.update_organisation(session, org, _body(), utcnow())
+    organisations.update_organisation(session, org, _body(), app_now())
     session.commit()
     return jsonify(organisation_json(org, detail=True))
 
@@ -142,7 +141,7 @@ def update_organisation(ref: str) -> Any:
 def delete_organisation(ref: str) -> Any:
     session = get_session()
     org = organisations.find_organisation(session, ref)
-    organisations.delete_organisation(session, org, utcnow())
+    organisations.delete_organisation(session, org, app_now())
     session.commit()
     return "", 204
 
@@ -176,7 +175,7 @@ def create_shared_busy_period() -> Any:
 
 def _create_busy_period(raw: dict[str, Any]) -> Any:
     session = get_session()
-    period = busy_periods.create_busy_period(session, raw, utcnow())
+    period = busy_periods.create_busy_period(session, raw, app_now())
     session.commit()
     return _created(
         busy_period_json(period, _locale()), url_for(".get_busy_period", period_id=period.id)
@@ -193,7 +192,7 @@ def get_busy_period(period_id: str) -> Any:
 def update_busy_period(period_id: str) -> Any:
     session = get_session()
     period = busy_periods.get_busy_period(session, period_id)
-    busy_periods.update_busy_period(session, period, _body(), utcnow())
+    busy_periods.update_busy_period(session, period, _body(), app_now())
     session.commit()
     return jsonify(busy_period_json(period, _locale()))
 
@@ -202,7 +201,7 @@ def update_busy_period(period_id: str) -> Any:
 def delete_busy_period(period_id: str) -> Any:
     session = get_session()
     period = busy_periods.get_busy_period(session, period_id)
-    busy_periods.delete_busy_period(session, period, utcnow())
+    busy_periods.delete_busy_period(session, period, app_now())
     session.commit()
     return "", 204
 
@@ -222,7 +221,7 @@ def list_holiday_overrides(ref: str) -> Any:
 def set_holiday_override(ref: str) -> Any:
     session = get_session()
     org = organisations.find_organisation(session, ref)
-    override = school_calendar.set_holiday_override(session, org, _body(), utcnow())
+    override = school_calendar.set_holiday_override(session, org, _body(), app_now())
     session.commit()
     return _created(
         holiday_override_json(override),
@@ -234,7 +233,7 @@ def set_holiday_override(ref: str) -> Any:
 def delete_holiday_override(override_id: str) -> Any:
     session = get_session()
     override = school_calendar.get_holiday_override(session, override_id)
-    school_calendar.delete_holiday_override(session, override, utcnow())
+    school_calendar.delete_holiday_override(session, override, app_now())
     session.commit()
     return "", 204
 
@@ -252,7 +251,7 @@ def put_closure_days(ref: str) -> Any:
     kinds = request.get_json(silent=True)
     if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
         raise ValidationError(N_('Send a JSON list of closure days, e.g. ["goede_vrijdag"].'))
-    result = school_calendar.set_closure_days(session, org, kinds, utcnow())
+    result = school_calendar.set_closure_days(session, org, kinds, app_now())
     session.commit()
     return jsonify(result)
 
@@ -276,7 +275,7 @@ def list_school_holidays() -> Any:
 def import_school_holidays() -> Any:
     session = get_session()
     parsed = parse_rijksoverheid(request.get_data())
-    result = school_calendar.import_school_holidays(session, parsed, "api upload", utcnow())
+    result = school_calendar.import_school_holidays(session, parsed, "api upload", app_now())
     session.commit()
     return jsonify(
         added=result.added,
@@ -323,7 +322,7 @@ def list_people() -> Any:
 @bp.post("/people")
 def create_person() -> Any:
     session = get_session()
-    person = people.create_person(session, _body(), utcnow())
+    person = people.create_person(session, _body(), app_now())
     session.commit()
     return _created(person_json(person), url_for(".get_person", ref=person.id))
 
@@ -337,7 +336,7 @@ def get_person(ref: str) -> Any:
 def update_person(ref: str) -> Any:
     session = get_session()
     person = people.find_person(session, ref)
-    people.update_person(session, person, _body(), utcnow())
+    people.update_person(session, person, _body(), app_now())
     session.commit()
     return jsonify(person_json(person))
 
@@ -351,7 +350,7 @@ def list_collaborations() -> Any:
 @bp.post("/collaborations")
 def create_collaboration() -> Any:
     session = get_session()
-    collab = collaborations.create_collaboration(session, _body(), utcnow())
+    collab = collaborations.create_collaboration(session, _body(), app_now())
     session.commit()
     return _created(collaboration_json(collab), url_for(".get_collaboration", ref=collab.id))
 
@@ -365,7 +364,7 @@ def get_collaboration(ref: str) -> Any:
 def update_collaboration(ref: str) -> Any:
     session = get_session()
     collab = collaborations.get_collaboration(session, ref)
-    collaborations.update_collaboration(session, collab, _body(), utcnow())
+    collaborations.update_collaboration(session, collab, _body(), app_now())
     session.commit()
     return jsonify(collaboration_json(collab))
 
@@ -374,7 +373,7 @@ def update_collaboration(ref: str) -> Any:
 def delete_collaboration(ref: str) -> Any:
     session = get_session()
     collab = collaborations.get_collaboration(session, ref)
-    collaborations.delete_collaboration(session, collab, utcnow())
+    collaborations.delete_collaboration(session, collab, app_now())
     session.commit()
     return "", 204
 
@@ -420,7 +419,7 @@ def preview_plan(ref: str) -> Any:
 def confirm_plan(ref: str) -> Any:
     """Store a series as confirmed meetings; `days` pins the days shown in a preview."""
     session, preview = _plan_preview(ref, _body())
-    created = planning.confirm_plan(session, preview, utcnow())
+    created = planning.confirm_plan(session, preview, app_now())
     session.commit()
     response = jsonify(plan_json(preview, _locale(), created))
     response.status_code = 201
