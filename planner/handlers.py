@@ -37,7 +37,7 @@ from planner.models import (
 from planner.services.attendance import organizer_of, revoke_departed
 from planner.services.collaborations import coordinators, list_collaborations
 from planner.services.conflicts import scan_conflicts
-from planner.services.drift import drift_report
+from planner.services.drift import best_fill_in, drift_report
 
 NOTIFY_STATUSES = (DriftStatus.AT_RISK, DriftStatus.NO_NEXT_MEETING)
 
@@ -240,7 +240,7 @@ def _conflict(ctx: Context, payload: dict[str, Any]) -> None:
 
     def write(coordinator: Person) -> Content:
         locale = coordinator.language
-        lines = [_reason_text(reason, locale) for reason in reasons]
+        lines = [_reason_text(reason) for reason in reasons]
         proposed = payload.get("proposed_day")
         if proposed:
             lines.append(
@@ -275,7 +275,7 @@ def _conflict(ctx: Context, payload: dict[str, Any]) -> None:
     tell_coordinators(ctx, collab, f"conflict:{ctx.event.id}", write)
 
 
-def _reason_text(reason: dict[str, Any], locale: str) -> str:
+def _reason_text(reason: dict[str, Any]) -> str:
     parts = [str(reason.get("label") or "")]
     if reason.get("who"):
         parts.append(str(reason["who"]))
@@ -333,7 +333,7 @@ def check_drift(
         if status is None:
             continue
         told += 1
-        fill = drift_report(session, now, collaboration_ids=[collab.id], fill_in=True)[0].fill_in
+        fill = best_fill_in(session, row, now)
         for person in coordinators(collab):
             with force_locale(person.language):
                 locale = person.language

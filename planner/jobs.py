@@ -229,15 +229,10 @@ def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, 
     """Apply the iTIP REPLYs in a Maildir's new mail; file each message under `.processed` or
     `.rejected`. Returns (applied, rejected)."""
     box = mailbox.Maildir(path, create=False)
-    processed = (
-        box.add_folder("processed")
-        if "processed" not in box.list_folders()
-        else box.get_folder("processed")
-    )
-    rejected = (
-        box.add_folder("rejected")
-        if "rejected" not in box.list_folders()
-        else box.get_folder("rejected")
+    folders = box.list_folders()
+    processed, rejected = (
+        box.get_folder(name) if name in folders else box.add_folder(name)
+        for name in ("processed", "rejected")
     )
     applied = refused = 0
     for key in list(box.iterkeys()):

@@ -195,13 +195,14 @@ class Worker:
                 if not mine:
                     continue
                 try:
-                    try:
-                        transport.send(raw, recipient, message_id)
-                    except SendError:
-                        raise
-                    except Exception as error:
-                        raise SendError(f"{type(error).__name__}: {error}") from error
-                except SendError as error:
+                    transport.send(raw, recipient, message_id)
+                except Exception as caught:
+                    # Anything unexpected counts as a failed attempt of this mail.
+                    error = (
+                        caught
+                        if isinstance(caught, SendError)
+                        else SendError(f"{type(caught).__name__}: {caught}")
+                    )
                     failed += 1
                     # An outage postpones this mail and the rest of the batch, uncounted.
                     rest = claimed[index:] if error.outage else claimed[index : index + 1]

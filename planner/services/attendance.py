@@ -15,16 +15,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus, Role
 from planner.errors import N_, NotFoundError, ValidationError
 from planner.events import append_event
-from planner.ical.replies import ReplyItem, parse_reply
+from planner.ical.replies import ReplyFormatError, ReplyItem, address, parse_reply
 from planner.models import (
     Attendance,
     Collaboration,
-    CollaborationPerson,
     Meeting,
     Person,
     RsvpToken,
@@ -70,19 +69,6 @@ def attendance_for(
             session.add(row)
             rows[(meeting.id, person.id)] = row
     return rows
-
-
-def attendance_of(session: Session, meeting: Meeting) -> list[Attendance]:
-    """A meeting's attendance rows, people loaded, by name."""
-    return list(
-        session.scalars(
-            select(Attendance)
-            .join(Person, Person.id == Attendance.person_id)
-            .where(Attendance.meeting_id == meeting.id)
-            .options(selectinload(Attendance.person))
-            .order_by(Person.name)
-        )
-    )
 
 
 def record_answer(
@@ -303,8 +289,6 @@ def apply_reply(
     `sender` is the mail's From address when the reply came by mail: it must be the attendee or
     the attendee's SENT-BY.
     """
-    from planner.ical.replies import ReplyFormatError, address
-
     try:
         items = parse_reply(data)
     except ReplyFormatError as error:
@@ -355,15 +339,3 @@ def _reply_target(session: Session, item: ReplyItem) -> tuple[Meeting, Person, A
     if person is None or row is None or row.sent_sequence is None:
         raise ValidationError(N_("%(email)s was not invited to this meeting."), email=item.attendee)
     return meeting, person, row
-
-
-def collaboration_people(session: Session, collaboration_id: int) -> list[CollaborationPerson]:
-    """The people links of a collaboration, people loaded."""
-    return list(
-        session.scalars(
-            select(CollaborationPerson)
-            .where(CollaborationPerson.collaboration_id == collaboration_id)
-            .options(selectinload(CollaborationPerson.person))
-            .order_by(CollaborationPerson.position)
-        )
-    )

@@ -100,15 +100,6 @@ def queue_mail(
     return mail
 
 
-def dedupe_keys_present(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of these dedupe keys already have a mail."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        found.update(session.scalars(select(Mail.dedupe_key).where(Mail.dedupe_key.in_(chunk))))
-    return found
-
-
 def claim_mails(
     session: Session, now: datetime, worker: str, limit: int, lease: timedelta
 ) -> list[Mail]:
