@@ -8,6 +8,7 @@ FROZEN_NOW, Saturday 21 Nov 2026 11:00 in Amsterdam, unless a test moves the clo
 from __future__ import annotations
 
 import json
+import mailbox
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,7 +27,7 @@ from planner.domain.kinds import AttendanceStatus, MailKind
 from planner.errors import ValidationError
 from planner.formatting import format_day
 from planner.labels import label
-from planner.models import Collaboration, Mail, Meeting, Organisation, Person
+from planner.models import Attendance, Collaboration, Mail, Meeting, Organisation, Person
 from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
 from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
@@ -922,3 +923,53 @@ def test_deleting_a_collaboration_cancels_its_future_meetings_in_every_calendar(
             [(m.uid, 1, m.starts_at) for m in series],
         )
     assert smtp.to(ANOUK) == []
+
+
+def _reply_mail(sender: str, meeting: Meeting, partstat: str, stamp: datetime) -> EmailMessage:
+    """What a calendar app mails back when the partner presses Accept or Decline."""
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", "-//Test mail client//EN")
+    calendar.add("VERSION", "2.0")
+    calendar.add("METHOD", "REPLY")
+    event = icalendar.Event()
+    event.add("UID", meeting.uid)
+    event.add("SEQUENCE", meeting.sequence)
+    event.add("DTSTAMP", stamp)
+    attendee = icalendar.vCalAddress(f"mailto:{sender}")
+    attendee.params["PARTSTAT"] = icalendar.vText(partstat)
+    event.add("ATTENDEE", attendee)
+    calendar.add_component(event)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ANOUK
+    message["Subject"] = "Geaccepteerd: Startersbegeleiding Woerden"
+    message.set_content("Ik kom.")
+    message.add_alternative(
+        calendar.to_ical().decode(), subtype="calendar", params={"method": "REPLY"}
+    )
+    return message
+
+
+def test_replies_in_the_mailbox_folder_record_answers_and_are_filed(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, tmp_path: Any
+) -> None:
+    now = now_of(app)
+    first, second, _ = confirm(session, woerden, now, *SERIES)
+    run(app)
+    box = mailbox.Maildir(str(tmp_path / "replies"), create=True)
+    box.add(_reply_mail(ESRA, first, "ACCEPTED", now))
+    # Someone who was never invited, answering for Bram's meeting: refused, filed apart.
+    box.add(_reply_mail("x@elsewhere.example", second, "DECLINED", now))
+    app.config["REPLY_MAILDIR"] = str(tmp_path / "replies")
+    result = run(app)
+    assert result.periodic["replies"] == (1, 1)
+    session.expire_all()
+    answers = {
+        (a.meeting_id, a.person.email): (a.status, a.answered_via)
+        for a in session.scalars(select(Attendance))
+        if a.status is not AttendanceStatus.NEEDS_ACTION
+    }
+    assert answers == {(first.id, ESRA): (AttendanceStatus.ACCEPTED, "reply")}
+    assert len(box) == 0
+    assert len(box.get_folder("processed")) == 1 and len(box.get_folder("rejected")) == 1
+    assert run(app).periodic["replies"] == (0, 0)
