@@ -22,6 +22,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     if not app.config["DATABASE_URL"]:
         sqlite_path = os.path.join(app.instance_path, "planner.sqlite")
         app.config["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
@@ -29,18 +31,62 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db = Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
     app.extensions["planner.db"] = db
 
-    from planner import i18n, web
+    from planner import i18n, security, web
     from planner.feed_server import FeedServer
     from planner.services.feed_invalidation import watch
-    from planner.views import api, feeds, pages, rsvp
+    from planner.views import (
+        admin,
+        api,
+        auth,
+        collaborations,
+        feeds,
+        meetings,
+        pages,
+        rsvp,
+        schools,
+        subscriptions,
+    )
 
     server = FeedServer(db, app.config, lambda: os.path.join(app.instance_path, "feed-generation"))
     app.extensions["planner.feeds"] = server
     watch(db.sessionmaker, on_commit=server.changed)
     i18n.init_app(app)
     web.init_app(app)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(rsvp.bp)
+    security.init_app(app)
+    security.csrf.exempt(api.bp)  # the API checks its token, or CSRF for a browser session
+    security.csrf.exempt(feeds.bp)
+    security.csrf.exempt(rsvp.bp)  # the secret in the link authorises the answer
+    for module in (
+        api,
+        auth,
+        pages,
+        collaborations,
+        meetings,
+        schools,
+        subscriptions,
+        admin,
+        feeds,
+        rsvp,
+    ):
+        app.register_blueprint(module.bp)
     return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """The key kept in instance/secret-key, made on first start (readable by the owner only)."""
+    import secrets
+
+    path = os.path.join(instance_path, "secret-key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return _instance_secret(instance_path)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key)
+        return key

@@ -14,8 +14,9 @@ from typing import Any
 class DefaultConfig:
     """Defaults: a development set-up on SQLite in the instance folder."""
 
-    # Signs session cookies; override in production (instance/config.py or PLANNER_SECRET_KEY).
-    SECRET_KEY: str = "dev-only-change-me"
+    # Signs session cookies, CSRF tokens and password-reset links. None: a random key is made
+    # once and kept in instance/secret-key (one host); several hosts must share one key.
+    SECRET_KEY: str | None = None
     # SQLAlchemy URL; None means SQLite file `planner.sqlite` in the instance folder.
     DATABASE_URL: str | None = None
     # Echo SQL statements to the log (debugging only).
@@ -30,8 +31,9 @@ class DefaultConfig:
     MAX_BLOCKED_RANGE_DAYS: int = 800
     # Timeout for fetching holiday data by URL (seconds).
     HTTP_TIMEOUT: float = 20.0
-    # Bearer token required for API writes; None leaves the API open (development only).
-    API_WRITE_TOKEN: str | None = None
+    # Bearer token of integrations: `Authorization: Bearer <API_TOKEN>` opens the whole JSON API.
+    # Without it only a logged-in platform administrator may use the API.
+    API_TOKEN: str | None = None
     # Pretend the current instant is this ISO time (e.g. 2026-09-01T08:00:00Z): for demos and
     # reproducible tests; None uses the real clock.
     FROZEN_NOW: str | None = None
@@ -91,6 +93,19 @@ class DefaultConfig:
     # Local time of the daily job (drift scan, plan top-up) and of the weekly digest (Monday).
     DAILY_JOB_TIME: str = "06:30"
     DIGEST_TIME: str = "07:00"
+    # --- Logins -----------------------------------------------------------------------------
+    # Session cookies only over HTTPS: "auto" (when PUBLIC_URL is https://), "true" or "false".
+    SECURE_COOKIES: str = "auto"
+    # Login attempts per client address (Flask-Limiter syntax); accounts also lock after five
+    # failed attempts in a row, for fifteen minutes.
+    LOGIN_RATE_LIMIT: str = "10 per minute;60 per hour"
+    # Where the rate limiter counts: memory:// per process, or e.g. redis://host:6379 shared.
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_ENABLED: bool = True
+    # Password-reset links stay valid this long; the link in a new account's mail longer.
+    PASSWORD_RESET_HOURS: int = 2
+    ACCOUNT_INVITE_DAYS: int = 7
+
     # `planner serve` also runs a worker thread (one-process demo); False in production.
     SERVE_WITH_WORKER: bool = False
 

@@ -5,13 +5,14 @@ The organisations are invented; the holidays are the real ones.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from planner.models import Base, Organisation
+from planner.models import Base, Organisation, Person
 from planner.services.busy_periods import create_busy_period
 from planner.services.collaborations import create_collaboration
 from planner.services.organisations import create_organisation
@@ -307,6 +308,20 @@ COLLABORATIONS: list[dict[str, Any]] = [
 ]
 
 
+# Demo logins, all with DEMO_PASSWORD: the platform administrator, a school administrator per
+# Woerden school, and the coordinators of the collaborations above.
+DEMO_PASSWORD = "planner-demo"
+DEMO_ACCOUNTS: list[dict[str, Any]] = [
+    {"name": "Beheer Planner", "email": "beheer@planner.example", "admin": True},
+    {"name": "Kees Smit", "email": "roosters@minnaert.example", "schools": ["91XA"]},
+    {"name": "Ilse de Boer", "email": "roosters@groenendaal.example", "schools": ["91XB"]},
+    {"email": "a.devries@minnaert.example"},
+    {"email": "p.jansen@groenendaal.example"},
+    {"email": "f.elamrani@vakcollege-eindhoven.example"},
+    {"email": "m.kok@kennemerkind.example"},
+]
+
+
 def has_data(session: Session) -> bool:
     """Return whether any organisation exists."""
     return bool(session.scalar(select(func.count()).select_from(Organisation)))
@@ -333,13 +348,48 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
     for name, kinds in CLOSURE_DAYS.items():
         set_closure_days(session, by_name[name], kinds, now)
     meetings = _load_collaborations(session, by_name, now)
+    _load_accounts(session, now)
     return {
         "organisations": len(ORGANISATIONS),
         "busy_periods": len(BUSY_PERIODS),
         "holiday_overrides": len(OVERRIDES),
         "collaborations": len(COLLABORATIONS),
         "meetings": meetings,
+        "accounts": len(DEMO_ACCOUNTS),
     }
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hashed once per process: scrypt is slow on purpose, and the demo loads in many tests.
+    from planner.services.accounts import hash_password
+
+    return hash_password(DEMO_PASSWORD)
+
+
+def _load_accounts(session: Session, now: datetime) -> None:
+    # Imported here like planning: accounts sit beside people.
+    from planner.services.accounts import grant_school_admin
+    from planner.services.organisations import find_organisation
+    from planner.services.people import find_person
+
+    for fields in DEMO_ACCOUNTS:
+        if "name" in fields:
+            person = Person(
+                name=fields["name"],
+                email=fields["email"],
+                language="nl",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(person)
+            session.flush()
+        else:
+            person = find_person(session, fields["email"])
+        person.password_hash = _demo_password_hash()
+        person.is_admin = bool(fields.get("admin"))
+        for ref in fields.get("schools", []):
+            grant_school_admin(session, person, find_organisation(session, ref), now)
 
 
 def _load_collaborations(session: Session, by_name: dict[str, Organisation], now: datetime) -> int:

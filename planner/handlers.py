@@ -186,6 +186,19 @@ def _held(ctx: Context, payload: dict[str, Any]) -> None:
 # --- coordinators are told ----------------------------------------------------------------
 
 
+def meeting_url(composer: Composer, meeting_id: int) -> str:
+    """The meeting's page (move, cancel, answers), at the public address: mails leave requests."""
+    return f"{composer.base_url}/meetings/{meeting_id}"
+
+
+def planning_links(composer: Composer, collab_id: int) -> list[tuple[str, str]]:
+    """Links to the plan wizard and to the dashboard (with its one-click "plan this")."""
+    return [
+        (gettext("Plan the meetings"), f"{composer.base_url}/collaborations/{collab_id}/plan"),
+        (gettext("Open the dashboard"), f"{composer.base_url}/dashboard"),
+    ]
+
+
 def tell_coordinators(
     ctx: Context, collab: Collaboration, key: str, write: Callable[[Person], Content]
 ) -> None:
@@ -224,7 +237,13 @@ def _answered(ctx: Context, payload: dict[str, Any]) -> None:
                     name=collab.name,
                 )
             ],
-            [Block(when(meeting, locale), [meeting.location] if meeting.location else [])],
+            [
+                Block(
+                    when(meeting, locale),
+                    [meeting.location] if meeting.location else [],
+                    [(gettext("See who is coming"), meeting_url(ctx.composer, meeting.id))],
+                )
+            ],
         )
 
     tell_coordinators(ctx, collab, f"declined:{ctx.event.id}", write)
@@ -264,12 +283,14 @@ def _conflict(ctx: Context, payload: dict[str, Any]) -> None:
                     name=collab.name,
                 )
             ],
-            [Block(when(meeting, locale), lines)],
             [
-                gettext(
-                    "Move the meeting with: planner meetings move %(id)s --to DATE", id=meeting.id
+                Block(
+                    when(meeting, locale),
+                    lines,
+                    [(gettext("Move the meeting"), meeting_url(ctx.composer, meeting.id))],
                 )
             ],
+            [gettext("The meeting page shows the proposed date and other good dates.")],
         )
 
     tell_coordinators(ctx, collab, f"conflict:{ctx.event.id}", write)
@@ -305,8 +326,7 @@ def _followup(ctx: Context, payload: dict[str, Any]) -> None:
                     name=collab.name,
                 )
             ],
-            [Block(collab.name, [line])],
-            [gettext("Plan it with: planner plan --collab %(id)s", id=collab.id)],
+            [Block(collab.name, [line], planning_links(ctx.composer, collab.id))],
         )
 
     tell_coordinators(ctx, collab, f"followup:{ctx.event.id}", write)
@@ -373,7 +393,7 @@ def check_drift(
                         if status is DriftStatus.AT_RISK
                         else gettext("No next meeting of %(name)s is planned.", name=collab.name)
                     ],
-                    [Block(collab.name, lines)],
+                    [Block(collab.name, lines, planning_links(composer, collab.id))],
                 )
             composer.notice(
                 digest_key("drift", collab.id, status.value, row.last_day, row.next_day, person.id),

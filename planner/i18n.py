@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 
 
 def select_locale() -> str:
-    """Pick the language: ?lang=, then the browser's preference, then the default."""
+    """Pick the language: ?lang=, the one chosen in this browser, its preference, the default."""
     languages = list(current_app.config["LANGUAGES"])
     if has_request_context():
         asked = request.args.get("lang")
         if asked and asked in languages:
             return asked
+        chosen = session.get("lang")
+        if chosen in languages:
+            return str(chosen)
         best = request.accept_languages.best_match(languages)
         if best:
             return best

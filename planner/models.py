@@ -50,6 +50,7 @@ __all__ = [
     "Mail",
     "Meeting",
     "Organisation",
+    "OrganisationAdmin",
     "Person",
     "RsvpToken",
     "SchoolHolidayRecord",
@@ -265,10 +266,40 @@ class Person(Base):
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
     language: Mapped[str] = mapped_column(String(5), default="nl")
+    # A login: set for coordinators and administrators; partners never have one.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # Failed logins in a row; at the limit the account waits until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[utc_instant]
     updated_at: Mapped[utc_instant]
 
     organisation: Mapped[Organisation | None] = relationship()
+    administers: Mapped[list[OrganisationAdmin]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
+    collaborations: Mapped[list[CollaborationPerson]] = relationship(
+        viewonly=True, order_by="CollaborationPerson.collaboration_id"
+    )
+
+
+class OrganisationAdmin(Base):
+    """A person who administers one school's calendar (region, busy periods, overrides)."""
+
+    __tablename__ = "organisation_admin"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[utc_instant]
+
+    person: Mapped[Person] = relationship(back_populates="administers")
+    organisation: Mapped[Organisation] = relationship()
 
 
 class Collaboration(Base):

@@ -21,6 +21,7 @@ from planner.migrate import upgrade_database
 from planner.models import Base
 from tests.helpers import CLI
 
+API_TOKEN = "test-api-token"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,6 +66,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "SECRET_KEY": "test",
             "DATABASE_URL": database_url,
+            "API_TOKEN": API_TOKEN,
         }
     )
     application.instance_path = str(tmp_path / "instance")
@@ -76,6 +78,15 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A client that carries the API token (the JSON API needs it; pages ignore it)."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {API_TOKEN}"
+    return test_client
+
+
+@pytest.fixture
+def browser(app: Flask) -> FlaskClient:
+    """A client like a browser's: no API token; log in with tests.web.login."""
     return app.test_client()
 
 

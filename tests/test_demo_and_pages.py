@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from flask.testing import FlaskClient
-
 from tests.helpers import CLI
 
 
@@ -32,17 +30,3 @@ def test_demo_loads_believable_set_once(cli: CLI) -> None:
     assert len(json.loads(cli.ok("organisations", "list", "--json"))) == 8
     cli.ok("demo", "--reset")
     assert len(json.loads(cli.ok("organisations", "list", "--json"))) == 8
-
-
-def test_index_and_organisation_pages_show_the_demo(client: FlaskClient, cli: CLI) -> None:
-    cli.ok("demo")
-    index = client.get("/")
-    assert index.status_code == 200
-    html = index.get_data(as_text=True)
-    assert '<html lang="nl">' in html and "Minnaert College" in html
-    page = client.get("/organisations/91XB?lang=en")
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and '<html lang="en">' in text
-    assert "Groenendaal Lyceum" in text and "School holidays" in text
-    missing = client.get("/organisations/12AB")
-    assert missing.status_code == 404 and "Onbekende organisatie" in missing.get_data(as_text=True)

@@ -422,7 +422,7 @@ def test_the_outbox_lists_counts_and_rows_of_a_state(
 def test_the_outbox_needs_the_api_token_when_one_is_set(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
-    app.config["API_WRITE_TOKEN"] = "s3cret-token"
+    app.config["API_TOKEN"] = "s3cret-token"
     mail = _dead_mail(session)
     assert client.get("/api/v1/outbox").status_code == 401
     assert client.post(f"/api/v1/outbox/mails/{mail.id}/retry").status_code == 401

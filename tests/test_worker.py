@@ -32,6 +32,7 @@ from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
 from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
 from planner.worker import RoundResult, Worker
+from tests.conftest import API_TOKEN
 from tests.helpers import CLI
 from tests.smtp_sink import (
     MAIL_FROM,
@@ -47,6 +48,9 @@ ESRA = "e.yilmaz@groenendaal.example"
 BRAM = "b.jansen@debrug.example"
 PARTNERS = (ESRA, BRAM)
 LINK = re.compile(r"^  (Ik kom|Misschien|Ik kom niet): (\S+/rsvp/([\w-]+)\?answer=(\w+))$", re.M)
+
+API_AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+PUBLIC = "http://localhost:5000"  # the links in mails: no PUBLIC_URL in tests, no request
 
 
 # --- clock, worker, database ----------------------------------------------------------------
@@ -552,6 +556,7 @@ def test_a_decline_is_mailed_to_the_coordinator(
         " Startersbegeleiding Woerden:" in told[0].text()
     )
     assert "Bram Jansen (b.jansen@debrug.example)" in told[1].text()
+    assert f"{PUBLIC}/meetings/{second.id}" in told[1].text()  # who else is coming
     assert smtp.to(ESRA) == smtp.to(BRAM) == []
     smtp.clear()
     assert run(app).mails_sent == 0
@@ -591,7 +596,8 @@ def test_a_new_test_week_over_a_meeting_is_mailed_with_a_proposed_date(
     assert "* di 12 jan 2027 15:30–17:00" in text
     assert "Toetsweek — Groenendaal Lyceum" in text
     assert f"Voorgestelde nieuwe datum: {format_day(proposed, 'nl')}" in text
-    assert f"planner meetings move {hit.id} --to DATUM" in text
+    assert f"{PUBLIC}/meetings/{hit.id}" in text  # the meeting page, to move it
+    assert "planner meetings move" not in text
     smtp.clear()
     assert run(app).mails_sent == 0
 
@@ -620,6 +626,8 @@ def test_drift_is_mailed_once_per_change(
     ]
     assert "Er is geen volgend overleg van Leerlijn techniek gepland." in drift[0].text()
     assert "Beste datum om het gat te vullen: " in drift[0].text()
+    assert re.search(rf"{PUBLIC}/collaborations/\d+/plan$", drift[0].text(), re.M)
+    assert f"{PUBLIC}/dashboard" in drift[0].text()
     smtp.clear()
     for instant in ("2026-11-21T16:00:00Z", "2026-11-22T07:00:00Z"):
         set_now(app, instant)
@@ -822,7 +830,9 @@ def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partn
     session.commit()
     run(app)  # the coordinator is told, with a proposed date
     smtp.clear()
-    response = app.test_client().post(f"/api/v1/collaborations/{woerden.id}/conflicts/apply")
+    response = app.test_client().post(
+        f"/api/v1/collaborations/{woerden.id}/conflicts/apply", headers=API_AUTH
+    )
     assert response.status_code == 200, response.get_json()
     (moved,) = response.get_json()["moved"]
     hit = series[1]
@@ -836,7 +846,9 @@ def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partn
         check_itip(data, "REQUEST", partner, [(hit.uid, 1, start)])
     assert smtp.to(ANOUK) == []
     # Nothing left to apply: a second call moves nothing and sends nothing.
-    again = app.test_client().post(f"/api/v1/collaborations/{woerden.id}/conflicts/apply")
+    again = app.test_client().post(
+        f"/api/v1/collaborations/{woerden.id}/conflicts/apply", headers=API_AUTH
+    )
     assert again.get_json() == {"moved": []}
     smtp.clear()
     assert run(app).mails_sent == 0

@@ -6,7 +6,7 @@ import click
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session
-from planner.demo import clear_all, has_data, load_demo
+from planner.demo import DEMO_PASSWORD, clear_all, has_data, load_demo
 from planner.web import app_now
 
 
@@ -35,5 +35,15 @@ def register(cli: PlannerCLI) -> None:
                 "Demo loaded: %(organisations)s organisations, %(busy_periods)s busy periods, "
                 "%(collaborations)s collaborations with %(meetings)s meetings.",
                 **counts,
+            )
+        )
+        click.echo(
+            _(
+                "Log in with password %(password)s as %(admin)s (platform administrator),"
+                " %(school)s (school administrator) or %(coordinator)s (coordinator).",
+                password=DEMO_PASSWORD,
+                admin="beheer@planner.example",
+                school="roosters@minnaert.example",
+                coordinator="a.devries@minnaert.example",
             )
         )

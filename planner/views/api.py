@@ -39,6 +39,7 @@ from planner.presenters import (
     organisation_json,
     school_holiday_json,
 )
+from planner.security import csrf, current_person
 from planner.services import (
     busy_periods,
     collaborations,
@@ -60,26 +61,39 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 class Unauthorized(PlannerError):
-    """A write request without the API token."""
+    """A request without the API token or an administrator's login."""
 
     status = 401
 
 
+class Forbidden(PlannerError):
+    """A logged-in person who is not a platform administrator."""
+
+    status = 403
+
+
 @bp.before_request
-def require_write_token() -> None:
-    """Writes need `Authorization: Bearer <API_WRITE_TOKEN>` when that setting is set."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+def require_api_access() -> None:
+    """The API is for integrations (`Authorization: Bearer <API_TOKEN>`) and for logged-in
+    platform administrators; a browser session's writes also need its CSRF token."""
+    if _has_token():
         return
-    if not _has_token():
-        raise Unauthorized(N_("This change needs a valid API token."))
+    person = current_person()
+    if person is None:
+        raise Unauthorized(N_("The API needs a valid API token or an administrator's login."))
+    if not person.is_admin:
+        raise Forbidden(N_("Only platform administrators may use the API."))
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
 
 
 def _has_token() -> bool:
-    """Whether the request carries the API token (True when no token is configured)."""
-    token = current_app.config.get("API_WRITE_TOKEN")
-    if not token:
-        return True
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    """Whether the request carries the configured API token."""
+    token = current_app.config.get("API_TOKEN")
+    header = request.headers.get("Authorization", "")
+    if not token or not header.startswith("Bearer "):
+        return False
+    given = header.removeprefix("Bearer ").strip()
     return hmac.compare_digest(given.encode(), str(token).encode())
 
 

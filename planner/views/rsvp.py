@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale, gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus
-from planner.errors import N_, ValidationError
+from planner.errors import N_, PlannerError, ValidationError
+from planner.feeds_json import token_url
+from planner.ical.links import subscribe_links
 from planner.mails import when as _when
-from planner.models import Meeting
+from planner.models import Attendance, Meeting
 from planner.services.attendance import (
     LinkError,
     LinkProblem,
@@ -26,6 +30,7 @@ from planner.services.attendance import (
     answer_by_link,
     resolve_rsvp,
 )
+from planner.services.feeds import create_token
 from planner.web import app_now, get_session
 
 bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
@@ -36,6 +41,16 @@ ANSWERS: dict[str, tuple[AttendanceStatus, str]] = {
     "tentative": (AttendanceStatus.TENTATIVE, N_("Maybe")),
     "declined": (AttendanceStatus.DECLINED, N_("Decline")),
 }
+
+# An answer in the list of the partner's other meetings.
+SHORT: dict[AttendanceStatus, str] = {
+    AttendanceStatus.NEEDS_ACTION: N_("No answer yet"),
+    AttendanceStatus.ACCEPTED: N_("Attending"),
+    AttendanceStatus.TENTATIVE: N_("Maybe"),
+    AttendanceStatus.DECLINED: N_("Not attending"),
+}
+# How many of the partner's next meetings the page lists.
+OTHER_MEETINGS = 12
 
 # What the page says about the answer stored now.
 CURRENT: dict[AttendanceStatus, str] = {
@@ -91,9 +106,12 @@ def _asked_language() -> str | None:
 
 
 def _language(link: RsvpLink) -> str:
-    """?lang= when given, else the person's own language (not the browser's)."""
+    """?lang= when given, else the language chosen on this site, else the person's own (not
+    the browser's)."""
     if asked := _asked_language():
         return asked
+    if session.get("lang") in current_app.config["LANGUAGES"]:
+        return str(session["lang"])
     if link.person.language in current_app.config["LANGUAGES"]:
         return link.person.language
     return str(current_app.config["DEFAULT_LOCALE"])
@@ -114,6 +132,35 @@ def _closed_reason(meeting: Meeting) -> str | None:
     if meeting.ends_at <= app_now():
         return N_("This meeting has already taken place.")
     return None
+
+
+def _other_meetings(db: Session, link: RsvpLink, locale: str) -> list[dict[str, Any]]:
+    """The person's next meetings of the same collaboration that they were invited to (not
+    the one of this link), with their answer. Reads only."""
+    meeting = link.meeting
+    rows = db.execute(
+        select(Meeting, Attendance)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(
+            Meeting.collaboration_id == meeting.collaboration_id,
+            Meeting.id != meeting.id,
+            Meeting.ends_at > app_now(),
+            Attendance.person_id == link.person.id,
+            Attendance.sent_sequence.is_not(None),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(OTHER_MEETINGS)
+    ).all()
+    return [
+        {
+            "when": _when(other, locale),
+            "location": other.location,
+            "cancelled": other.status is MeetingStatus.CANCELLED,
+            "answer": gettext(SHORT[row.status]),
+            "answer_key": row.status.value,
+        }
+        for other, row in rows
+    ]
 
 
 def _problem_page(problem: LinkProblem) -> tuple[str, int]:
@@ -142,6 +189,8 @@ def _answer_page(
         closed=gettext(closed) if (closed := _closed_reason(meeting)) else None,
         error=error,
         action=_link(".answer", secret),
+        subscribe=_link(".subscribe", secret),
+        others=_other_meetings(get_session(), link, locale),
     )
 
 
@@ -196,4 +245,43 @@ def answer(secret: str) -> Any:
             recorded=gettext(CURRENT[status]),
             recorded_key=status.value,
             again=_link(".show", secret),
+        )
+
+
+@bp.post("/<secret>/calendar")
+def subscribe(secret: str) -> Any:
+    """Make the partner a link to the collaboration's calendar feed and show it, this once.
+
+    Feed secrets are stored hashed, so an earlier link cannot be shown again: every press makes
+    a new link, labelled with the partner's name so the coordinator can tell whose it is.
+    """
+    db = get_session()
+    now = app_now()
+    try:
+        link = resolve_rsvp(db, secret, now)
+    except LinkError as error:
+        return _problem_page(error.problem)
+    with force_locale(language := _language(link)):
+        collab = link.meeting.collaboration
+        try:
+            issued = create_token(
+                db,
+                now,
+                collaboration=collab.id,
+                language=language,
+                label=f"{link.person.name} <{link.person.email}>",
+            )
+        except PlannerError as error:
+            db.rollback()
+            return render_template(
+                "rsvp/problem.html",
+                title=gettext("The calendar link could not be made"),
+                message=error.translate(gettext),
+            ), error.status
+        db.commit()
+        return render_template(
+            "rsvp/calendar.html",
+            collaboration=collab.name,
+            links=subscribe_links(token_url(issued.secret), collab.name),
+            back=_link(".show", secret),
         )

@@ -1,0 +1,1 @@
+"""Browser tests: the main journeys in headless Chromium against the running service."""
