@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from planner.errors import N_
+from planner.inputs import parse_id
 from planner.models import Collaboration, Organisation, Person
 from planner.services import accounts
 from planner.web import get_session
@@ -25,6 +26,9 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The largest request body taken (413 above it).
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
 
 class Account(UserMixin):
@@ -55,9 +59,10 @@ def _fingerprint(person: Person) -> str:
 
 def _load_account(session_id: str) -> Account | None:
     person_id, _, fingerprint = session_id.partition(":")
-    if not person_id.isdigit():
+    number = parse_id(person_id)
+    if number is None:
         return None
-    person = get_session().get(Person, int(person_id))
+    person = get_session().get(Person, number)
     if person is None or person.password_hash is None or _fingerprint(person) != fingerprint:
         return None
     return Account(person)
@@ -151,6 +156,10 @@ def init_app(app: Flask) -> None:
         secure_cookies = secure in {"1", "true", "yes", "on"}
     app.config["SESSION_COOKIE_SECURE"] = secure_cookies
     app.config["REMEMBER_COOKIE_SECURE"] = secure_cookies
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # Uploads are checked for their own limits (1-2 MB); this stops anyone, logged in or
+        # not, from making the server spool a huge request body to disk first.
+        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True

@@ -248,3 +248,21 @@ def test_demo_accounts_log_in(browser: FlaskClient, cli: CLI, email: str) -> Non
     response = _login_form(browser, email, "planner-demo")
     assert response.status_code == 302
     assert browser.get("/dashboard").status_code == 200
+
+
+@pytest.mark.parametrize("ref", ["²", "99999999999999999999", "0"])
+def test_a_number_that_is_no_id_is_an_unknown_account(cli: CLI, session: Session, ref: str) -> None:
+    """Unicode digits passed str.isdigit() and broke int(); a huge number broke PostgreSQL."""
+    with pytest.raises(accounts.NotFoundError):
+        accounts.find_account(session, ref)
+    result = cli("users", "reset-link", ref)
+    assert result.exit_code != 0 and not isinstance(result.exception, ValueError | OverflowError)
+    assert count_rows(cli.runner.app, Mail) == 0
+
+
+@pytest.mark.parametrize("session_id", ["²:abc", "99999999999999999999:abc", ":abc", "x"])
+def test_a_session_that_names_no_id_logs_nobody_in(app: Flask, session_id: str) -> None:
+    from planner.security import _load_account
+
+    with app.test_request_context():
+        assert _load_account(session_id) is None

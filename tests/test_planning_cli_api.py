@@ -152,7 +152,7 @@ def test_followups_cli(cli: CLI, app: Flask, demo: None) -> None:
         ({"template": {"weekdays": []}}, "minstens één weekdag"),
         ({"template": {"weekdays": ["za"]}}, "maandag tot en met vrijdag"),
         ({"members": ["99ZZ"]}, "Onbekende organisatie"),
-        ({"coordinators": []}, "een of twee coördinatoren"),
+        ({"coordinators": []}, "een of twee regisseurs"),
         ({"template": {"start_time": "25:00"}}, "geen tijd"),
     ],
 )

@@ -551,7 +551,7 @@ def test_a_coordinator_starts_a_collaboration_and_coordinates_it(
         (
             {"coordinator_lines": f"p.jansen@groenendaal.example\n{FATIMA}"},
             "nl",
-            "een of twee coördinatoren",
+            "een of twee regisseurs",
         ),
     ],
 )

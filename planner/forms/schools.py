@@ -48,7 +48,9 @@ class MultiCheckboxField(SelectMultipleField):
 class RegionForm(Form):
     """The school's holiday region."""
 
-    region = SelectField(_l("Holiday region"))
+    # Its own id: the page's section about the region is "#region" already (and a label must
+    # point at the select, not at a heading).
+    region = SelectField(_l("Holiday region"), id="region-choice")
 
 
 class OverrideForm(Form):

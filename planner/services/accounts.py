@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import N_, ConflictError, NotFoundError, PlannerError, ValidationError
+from planner.inputs import parse_id
 from planner.models import (
     Collaboration,
     CollaborationPerson,
@@ -114,8 +115,8 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
 def find_account(session: Session, ref: str | int) -> Person:
     """Find a person by id or e-mail address."""
     text = str(ref).strip()
-    if text.isdigit():
-        person = session.get(Person, int(text))
+    if text.isdigit():  # an id; "²" and 99999999999999999999 are digits but no id
+        person = session.get(Person, person_id) if (person_id := parse_id(text)) else None
     else:
         person = session.scalar(select(Person).where(Person.email == text.lower()))
     if person is None:

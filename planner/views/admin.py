@@ -38,7 +38,7 @@ from planner.calendar_nl import (
     school_year_of,
 )
 from planner.domain.kinds import OrganisationKind, Role
-from planner.errors import PlannerError
+from planner.errors import N_, PlannerError, ValidationError
 from planner.formatting import format_span
 from planner.forms import ActionForm
 from planner.forms.admin import (
@@ -158,7 +158,8 @@ def _organisation_raw(form: OrganisationForm) -> dict[str, Any]:
 def organisation_list() -> Any:
     """Every organisation (or those whose name, place or BRIN code matches ?q=)."""
     db = get_session()
-    query = request.args.get("q", "").strip()
+    # No NUL: PostgreSQL cannot compare text that holds one.
+    query = request.args.get("q", "").replace("\x00", "").strip()
     statement = select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)
     if query:
         pattern = f"%{query.lower()}%"
@@ -644,6 +645,16 @@ def _change_rows(changes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _parse_holidays(data: bytes | str) -> list[SchoolHoliday]:
+    """Read Rijksoverheid holiday data; impossible dates or absurd nesting are refused too."""
+    try:
+        return parse_rijksoverheid(data)
+    except (OverflowError, RecursionError):  # a year 9999 date-time; "[[[[…" a million deep
+        raise ValidationError(
+            N_("The file is not Rijksoverheid holiday data, or it holds impossible dates.")
+        ) from None
+
+
 @bp.post("/holidays/preview")
 def holidays_preview() -> Any:
     """Read an uploaded file and show what importing it would change; nothing is stored."""
@@ -656,7 +667,7 @@ def holidays_preview() -> Any:
         if len(data) > MAX_HOLIDAY_FILE:
             upload.file.errors = [gettext("The file is too large for holiday data.")]
             return _holidays_page(upload, 400)
-        parsed = parse_rijksoverheid(data)
+        parsed = _parse_holidays(data)
         result = school_calendar.import_school_holidays(db, parsed, "preview", app_now())
     except PlannerError as error:
         upload.file.errors = [
@@ -684,7 +695,7 @@ def holidays_import() -> Any:
     db = get_session()
     me = require_person()
     try:
-        parsed = parse_rijksoverheid(form.holidays.data or "")
+        parsed = _parse_holidays(form.holidays.data or "")
         result = school_calendar.import_school_holidays(
             db, parsed, f"web upload by {me.email}", app_now()
         )

@@ -110,6 +110,10 @@ def _health(row: DriftRow, zone: ZoneInfo, locale: str) -> Health:
     )
 
 
+# The year picture as a file: its own styles only, no scripts, links or frames.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
 # --- Dashboard -----------------------------------------------------------------------------------
 
 
@@ -327,6 +331,8 @@ def year_svg(collab_id: int) -> Response:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     # A page only for its coordinators: no shared caches.
     response.headers["Cache-Control"] = "private, no-store"
+    # Opened on its own the SVG is a document of this site: it may never run a script.
+    response.headers["Content-Security-Policy"] = SVG_POLICY
     return response
 
 

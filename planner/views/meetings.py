@@ -29,6 +29,7 @@ from planner.errors import N_, ConflictError, PlannerError, ValidationError
 from planner.formatting import format_day
 from planner.forms import ActionForm
 from planner.forms.meetings import OTHER, PERIOD, YEAR, CancelForm, HorizonForm, MoveForm
+from planner.inputs import parse_date, parse_id
 from planner.labels import label
 from planner.models import Collaboration, Meeting
 from planner.planning_json import (
@@ -339,7 +340,9 @@ def _chosen_days(data: MultiDict[str, str], shown: list[date]) -> list[date]:
 def _check_unchanged(preview: planning.PlanPreview, shown_fixed: list[str]) -> None:
     """The confirmed meetings the plan keeps must be the ones the page showed."""
     kept = sorted(item.meeting.id for item in preview.meetings if item.meeting is not None)
-    if sorted(int(value) for value in shown_fixed if value.isdigit()) != kept:
+    ids = [parse_id(value) for value in shown_fixed]
+    shown = sorted(number for number in ids if number is not None)
+    if len(shown) != len(ids) or shown != kept:  # a value that is no id: a changed form
         raise ConflictError(
             N_("The collaboration's meetings changed since this plan was made; plan again.")
         )
@@ -624,7 +627,8 @@ def _move_target(form: MoveForm, meeting: Meeting, now: datetime) -> tuple[date,
     locale = _locale()
     zone = ZoneInfo(meeting.timezone)
     if form.choice.data == OTHER:
-        day, at = form.day.data, form.time.data
+        # The planner's date window (2000-2100), as for every date typed elsewhere.
+        day, at = parse_date(form.day.data, str(form.day.label.text)), form.time.data
     else:
         day, at = date.fromisoformat(str(form.choice.data)), None
     assert day is not None  # MoveForm.validate demands it

@@ -31,7 +31,7 @@ from planner.calendar_nl import (
     school_year_bounds,
     school_year_of,
 )
-from planner.calendar_nl.year_calendar import MAX_ROWS, parse_year_calendar
+from planner.calendar_nl.year_calendar import MAX_ROWS, YearCalendar, parse_year_calendar
 from planner.clock import AMSTERDAM
 from planner.domain.kinds import BusyKind, OrganisationKind, Severity
 from planner.errors import N_, NotFoundError, PlannerError, ValidationError
@@ -557,7 +557,7 @@ def import_calendar(org_id: int) -> tuple[str, int]:
                         N_("The file is larger than 1 MB; import the school year in parts.")
                     )
                 school_year = parse_school_year(form.school_year.data or year)
-                calendar = parse_year_calendar(data, school_year, upload.filename or "")
+                calendar = _read_year_calendar(data, school_year, upload.filename or "")
             except PlannerError as error:
                 form.file.errors = [*form.file.errors, error.translate(gettext)]
             else:
@@ -584,6 +584,19 @@ def import_calendar(org_id: int) -> tuple[str, int]:
     return render_template(
         "schools/import.html", org=org, form=form, year=year, max_rows=MAX_ROWS
     ), status
+
+
+def _read_year_calendar(data: bytes, school_year: str, filename: str) -> YearCalendar:
+    """Parse an uploaded year calendar; a date no calendar can hold is refused like any error."""
+    try:
+        return parse_year_calendar(data, school_year, filename)
+    except OverflowError:  # e.g. DURATION:P9999999D or a time in the year 9999
+        raise ValidationError(
+            N_(
+                "The file holds a date the planner cannot work with (far in the past or the"
+                " future); check the dates and export it again."
+            )
+        ) from None
 
 
 def _preview_of(org: Organisation) -> tuple[str, list[calendar_import.ImportRow]]:
