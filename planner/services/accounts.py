@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from planner.domain.kinds import Role
 from planner.errors import N_, ConflictError, NotFoundError, PlannerError, ValidationError
 from planner.inputs import parse_id
 from planner.models import (
@@ -148,10 +149,13 @@ def set_platform_admin(session: Session, person: Person, is_admin: bool, now: da
     session.flush()
 
 
-def administered_schools(session: Session, person: Person) -> list[Organisation]:
-    """The schools a person administers (every school for a platform administrator)."""
+def administered_schools(
+    session: Session, person: Person, *, every_for_admin: bool = True
+) -> list[Organisation]:
+    """The schools a person administers (every school for a platform administrator, unless
+    `every_for_admin` is False: then only those they were made administrator of)."""
     query = select(Organisation).order_by(Organisation.name)
-    if not person.is_admin:
+    if not (person.is_admin and every_for_admin):
         query = query.join(
             OrganisationAdmin, OrganisationAdmin.organisation_id == Organisation.id
         ).where(OrganisationAdmin.person_id == person.id)
@@ -181,15 +185,18 @@ def revoke_school_admin(session: Session, person: Person, org: Organisation) -> 
         session.flush()
 
 
-def coordinated_collaborations(session: Session, person: Person) -> list[Collaboration]:
-    """The collaborations a person coordinates (every one for a platform administrator)."""
+def coordinated_collaborations(
+    session: Session, person: Person, *, every_for_admin: bool = True
+) -> list[Collaboration]:
+    """The collaborations a person coordinates (every one for a platform administrator, unless
+    `every_for_admin` is False: then only those they coordinate themselves)."""
     query = select(Collaboration).order_by(Collaboration.name)
-    if not person.is_admin:
+    if not (person.is_admin and every_for_admin):
         query = query.join(
             CollaborationPerson, CollaborationPerson.collaboration_id == Collaboration.id
         ).where(
             CollaborationPerson.person_id == person.id,
-            CollaborationPerson.role == "coordinator",
+            CollaborationPerson.role == Role.COORDINATOR,
         )
     return list(session.scalars(query))
 
@@ -199,4 +206,4 @@ def may_coordinate(session: Session, person: Person, collab: Collaboration) -> b
     if person.is_admin:
         return True
     row = session.get(CollaborationPerson, (collab.id, person.id))
-    return row is not None and row.role == "coordinator"
+    return row is not None and row.role == Role.COORDINATOR

@@ -25,11 +25,10 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale, gettext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import REGIONS
-from planner.domain.kinds import FeedScope, Role
+from planner.domain.kinds import FeedScope
 from planner.errors import PlannerError
 from planner.feeds_json import public_base_url, token_url
 from planner.formatting import format_day
@@ -39,11 +38,9 @@ from planner.ical.links import subscribe_links
 from planner.inputs import parse_id
 from planner.models import (
     Collaboration,
-    CollaborationPerson,
     Feed,
     FeedToken,
     Organisation,
-    OrganisationAdmin,
     Person,
 )
 from planner.security import login_required, require_person
@@ -118,33 +115,6 @@ def _managed_token(db: Session, me: Person, token_id: int) -> FeedToken:
     if token is None or token.revoked_at is not None or not may_manage(db, me, token.feed):
         abort(404)
     return token
-
-
-def _own_collaborations(db: Session, me: Person) -> list[Collaboration]:
-    """The collaborations `me` coordinates (as a coordinator, also for administrators)."""
-    return list(
-        db.scalars(
-            select(Collaboration)
-            .join(CollaborationPerson, CollaborationPerson.collaboration_id == Collaboration.id)
-            .where(
-                CollaborationPerson.person_id == me.id,
-                CollaborationPerson.role == Role.COORDINATOR,
-            )
-            .order_by(Collaboration.name)
-        )
-    )
-
-
-def _own_schools(db: Session, me: Person) -> list[Organisation]:
-    """The schools `me` administers by name (also for administrators: not every school)."""
-    return list(
-        db.scalars(
-            select(Organisation)
-            .join(OrganisationAdmin, OrganisationAdmin.organisation_id == Organisation.id)
-            .where(OrganisationAdmin.person_id == me.id)
-            .order_by(Organisation.name)
-        )
-    )
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -303,8 +273,9 @@ def _render(failed: CreateLinkForm | None = None, status: int = 200) -> tuple[st
     db = get_session()
     me = require_person()
     locale = _locale()
-    collabs = _own_collaborations(db, me)
-    schools = _own_schools(db, me)
+    # Administrators too see only their own roles here (?collaboration= adds any other).
+    collabs = accounts.coordinated_collaborations(db, me, every_for_admin=False)
+    schools = accounts.administered_schools(db, me, every_for_admin=False)
     # Another page may link here for one collaboration or school (any, for an administrator).
     if (collab := _asked(db, me, "collaboration")) is not None and collab not in collabs:
         collabs.insert(0, collab)
