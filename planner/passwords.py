@@ -10,9 +10,11 @@ from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from planner.clock import utcnow
 from planner.feeds_json import public_base_url
 from planner.mails import Block, Composer, Content, digest_key
 from planner.models import Person
+from planner.services.accounts import PENDING
 from planner.web import app_now, get_session
 
 RESET_SALT = "planner.password-reset"
@@ -33,15 +35,23 @@ def _password_state(person: Person) -> str:
     return (person.password_hash or "none")[-12:]
 
 
-def person_of_link(token: str, max_age: int) -> Person | None:
+def person_of_link(token: str) -> Person | None:
+    """The person a valid link is for: a new account's link lasts ACCOUNT_INVITE_DAYS, a reset
+    link (the account has a password) PASSWORD_RESET_HOURS; None when forged, used or expired."""
+    config = current_app.config
     try:
-        data = _serializer().loads(token, max_age=max_age)
+        data, signed_at = _serializer().loads(
+            token, max_age=int(config["ACCOUNT_INVITE_DAYS"]) * 86400, return_timestamp=True
+        )
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("p"), int):
         return None
     person = get_session().get(Person, data["p"])
     if person is None or _password_state(person) != data.get("f"):
+        return None
+    age = int((utcnow() - signed_at).total_seconds())
+    if person.password_hash != PENDING and age > int(config["PASSWORD_RESET_HOURS"]) * 3600:
         return None
     return person
 

@@ -119,12 +119,7 @@ def forgotten() -> Any:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str) -> Any:
     """Set a new password from a mail link (reset, or a new account's first password)."""
-    welcome_age = int(current_app.config["ACCOUNT_INVITE_DAYS"]) * 86400
-    reset_age = int(current_app.config["PASSWORD_RESET_HOURS"]) * 3600
-    person = person_of_link(token, welcome_age)
-    if person is not None and person.password_hash not in (None, accounts.PENDING):
-        # An account that has a password: only the short reset window applies.
-        person = person_of_link(token, reset_age)
+    person = person_of_link(token)
     if person is None:
         return render_template("auth/link_invalid.html"), 404
     form = NewPasswordForm()
