@@ -51,7 +51,8 @@ from sqlalchemy import select, text
 from planner import create_app
 from planner.database import Database
 from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, Role, Sector
-from planner.feed_server import FeedServer
+from planner.feeds.server import FeedServer
+from planner.feeds.tokens import create_token, resolve_token
 from planner.migrate import upgrade_database
 from planner.models import (
     Collaboration,
@@ -62,7 +63,6 @@ from planner.models import (
     Organisation,
     Person,
 )
-from planner.services.feeds import create_token, resolve_token
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/planner_bench_feeds"
 FROZEN_NOW = "2026-11-21T10:00:00Z"

@@ -50,6 +50,7 @@ from planner import create_app
 from planner.config import DefaultConfig
 from planner.database import Database
 from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, Role, Sector
+from planner.messaging.worker import Worker
 from planner.migrate import upgrade_database
 from planner.models import (
     Collaboration,
@@ -62,7 +63,6 @@ from planner.models import (
     Organisation,
     Person,
 )
-from planner.worker import Worker
 
 COLLABORATIONS = 1_000
 PARTICIPANTS = 10

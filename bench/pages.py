@@ -17,10 +17,10 @@ import time
 from sqlalchemy import text
 
 from planner import create_app
+from planner.clock import app_now
 from planner.database import make_engine
-from planner.demo import DEMO_PASSWORD, load_demo
 from planner.migrate import upgrade_database
-from planner.web import app_now
+from planner.services.demo import DEMO_PASSWORD, load_demo
 
 ROUNDS = 20
 PAGES = [

@@ -31,44 +31,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db = Database(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
     app.extensions["planner.db"] = db
 
-    from planner import i18n, security, web
-    from planner.feed_server import FeedServer
-    from planner.services.feed_invalidation import watch
-    from planner.views import (
-        admin,
-        api,
-        auth,
-        collaborations,
-        feeds,
-        meetings,
-        pages,
-        rsvp,
-        schools,
-        subscriptions,
-    )
+    from planner import web
+    from planner.feeds.invalidation import watch
+    from planner.feeds.server import FeedServer
 
     server = FeedServer(db, app.config, lambda: os.path.join(app.instance_path, "feed-generation"))
     app.extensions["planner.feeds"] = server
     watch(db.sessionmaker, on_commit=server.changed)
-    i18n.init_app(app)
     web.init_app(app)
-    security.init_app(app)
-    security.csrf.exempt(api.bp)  # the API checks its token, or CSRF for a browser session
-    security.csrf.exempt(feeds.bp)
-    security.csrf.exempt(rsvp.bp)  # the secret in the link authorises the answer
-    for module in (
-        api,
-        auth,
-        pages,
-        collaborations,
-        meetings,
-        schools,
-        subscriptions,
-        admin,
-        feeds,
-        rsvp,
-    ):
-        app.register_blueprint(module.bp)
     return app
 
 

@@ -129,3 +129,22 @@ def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
         else:
             result[name] = raw
     return result
+
+
+# The address links carry when PUBLIC_URL is unset and no request tells (CLI, worker).
+LOCAL_BASE_URL = "http://localhost:5000"
+
+
+def public_base_url() -> str:
+    """The service's public address: PUBLIC_URL, else the request's, else the local default.
+
+    Reads the current Flask app (the web, the CLI and the worker all run in an app context).
+    """
+    from flask import current_app, has_request_context, request
+
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return LOCAL_BASE_URL

@@ -151,7 +151,7 @@ def test_password_reset_by_mail_link(app: Flask, browser: FlaskClient, session: 
 
 
 def test_a_reset_link_expires(app: Flask, browser: FlaskClient, session: Session) -> None:
-    from planner.passwords import password_link
+    from planner.messaging.passwords import password_link
 
     person = make_account(session, "coord@school.example")
     with app.test_request_context():
@@ -262,7 +262,7 @@ def test_a_number_that_is_no_id_is_an_unknown_account(cli: CLI, session: Session
 
 @pytest.mark.parametrize("session_id", ["²:abc", "99999999999999999999:abc", ":abc", "x"])
 def test_a_session_that_names_no_id_logs_nobody_in(app: Flask, session_id: str) -> None:
-    from planner.security import _load_account
+    from planner.web.security import _load_account
 
     with app.test_request_context():
         assert _load_account(session_id) is None

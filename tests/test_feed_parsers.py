@@ -44,8 +44,9 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import MeetingStatus
+from planner.feeds import tokens as feeds
 from planner.models import Collaboration, Meeting
-from planner.services import busy_periods, collaborations, feeds, meetings, school_calendar
+from planner.services import busy_periods, collaborations, meetings, school_calendar
 from planner.services import organisations as orgs
 from planner.services.planning import new_uid
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import AttendanceStatus, FeedScope
-from planner.mails import Composer
+from planner.messaging.composer import Composer
 from planner.models import Attendance, FeedToken, Meeting
 from planner.services import collaborations, meetings, people, planning
 from planner.services import organisations as orgs

@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import MailKind
+from planner.domain.secrets import hash_secret
 from planner.events import append_event
-from planner.mails import Composer
+from planner.messaging.composer import Composer
 from planner.models import Attendance, Event, Mail, Meeting, RsvpToken
 from planner.services import collaborations, meetings, people, planning
 from planner.services import organisations as orgs
 from planner.services.attendance import issue_rsvp_token, revoke_rsvp_tokens
-from planner.services.feeds import hash_token
 from planner.services.outbox import queue_mail
 from tests.helpers import count_rows
 
@@ -273,7 +273,7 @@ def test_an_expired_link_says_so_and_changes_nothing(
     app: Flask, client: FlaskClient, session: Session, planned: Planned
 ) -> None:
     expires = session.scalars(
-        select(RsvpToken.expires_at).where(RsvpToken.token_hash == hash_token(planned.secret))
+        select(RsvpToken.expires_at).where(RsvpToken.token_hash == hash_secret(planned.secret))
     ).one()
     app.config["FROZEN_NOW"] = (expires + timedelta(seconds=1)).isoformat()
     before = _snapshot(app, planned)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import MeetingStatus, Role
+from planner.messaging.worker import Worker
 from planner.models import (
     Collaboration,
     CollaborationMember,
@@ -26,7 +27,6 @@ from planner.models import (
     Person,
 )
 from planner.services.dashboard import dashboard_rows
-from planner.worker import Worker
 from tests.helpers import CLI, count_rows
 from tests.web import NOW, login, post, text_of
 

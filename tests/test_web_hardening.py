@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import MeetingStatus
+from planner.feeds import tokens as feeds
 from planner.models import (
     BusyPeriod,
     Collaboration,
@@ -32,9 +33,8 @@ from planner.models import (
     Person,
     SchoolHolidayRecord,
 )
-from planner.security import limiter
-from planner.services import feeds
 from planner.services.attendance import issue_rsvp_token
+from planner.web.security import limiter
 from tests.helpers import CLI, count_rows
 from tests.web import NOW, login, post, text_of
 

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus
-from planner.formatting import format_day
-from planner.mails import digest_key
+from planner.messaging.composer import digest_key
+from planner.messaging.worker import Worker
 from planner.models import Collaboration, Event, Mail, Meeting, Person
 from planner.services import busy_periods, planning
 from planner.services.attendance import record_answer
-from planner.worker import Worker
+from planner.text.formatting import format_day
 from tests.helpers import CLI, count_rows
 from tests.web import login, post, text_of
 

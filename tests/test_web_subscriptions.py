@@ -14,8 +14,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from planner.domain.secrets import hash_secret
+from planner.feeds import tokens as feeds
 from planner.models import Collaboration, FeedToken, Person
-from planner.services import feeds
 from planner.services import organisations as orgs
 from tests.helpers import CLI, count_rows
 from tests.web import NOW, csrf_token, login, make_account, post, text_of
@@ -163,7 +164,7 @@ def test_a_new_link_is_shown_once_and_serves_the_calendar(
     assert secret not in second.get_data(as_text=True)
     assert f"{secret[:4]}…" in text_of(second)
     stored = session.scalars(select(FeedToken)).one()
-    assert stored.token_hash == feeds.hash_token(secret) and stored.label == "Teamagenda"
+    assert stored.token_hash == hash_secret(secret) and stored.label == "Teamagenda"
     assert stored.feed.collaboration_id == woerden.id and not stored.feed.blocked_days
 
 

@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MailKind
 from planner.errors import ValidationError
-from planner.formatting import format_day
-from planner.labels import label
+from planner.messaging.worker import RoundResult, Worker
 from planner.models import Attendance, Collaboration, Mail, Meeting, Organisation, Person
 from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
 from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
-from planner.worker import RoundResult, Worker
+from planner.text.formatting import format_day
+from planner.text.labels import label
 from tests.conftest import API_TOKEN
 from tests.helpers import CLI
 from tests.smtp_sink import (

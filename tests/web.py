@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.models import Organisation, Person
-from planner.security import Account
 from planner.services import accounts
+from planner.web.security import Account
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

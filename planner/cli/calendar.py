@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 
 from planner.calendar_nl import parse_rijksoverheid, public_holidays
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
+from planner.clock import app_now
 from planner.errors import N_, ValidationError
-from planner.formatting import format_day, format_span
 from planner.inputs import parse_date
-from planner.labels import label
-from planner.presenters import blocked_day_json, school_holiday_json
+from planner.presenters.calendar import blocked_day_json, school_holiday_json
 from planner.services import school_calendar
 from planner.services.availability import blocked_days_for
-from planner.web import app_now
+from planner.text.formatting import format_day, format_span
+from planner.text.labels import label
 
 
 def read_source(file_or_url: str, timeout: float) -> bytes:

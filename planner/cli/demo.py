@@ -6,8 +6,8 @@ import click
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session
-from planner.demo import DEMO_PASSWORD, clear_all, has_data, load_demo
-from planner.web import app_now
+from planner.clock import app_now
+from planner.services.demo import DEMO_PASSWORD, clear_all, has_data, load_demo
 
 
 def register(cli: PlannerCLI) -> None:

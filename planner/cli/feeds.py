@@ -8,9 +8,9 @@ import click
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table
-from planner.feeds_json import issued_json, region_feeds_json, token_json
-from planner.services import feeds
-from planner.web import app_now
+from planner.clock import app_now
+from planner.feeds import tokens as feeds
+from planner.presenters.feeds import issued_json, region_feeds_json, token_json
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

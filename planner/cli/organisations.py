@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 
 from planner.calendar_nl import parse_region
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
+from planner.clock import app_now
 from planner.domain.kinds import OrganisationKind
-from planner.formatting import format_span
 from planner.inputs import parse_choice, parse_date
-from planner.labels import label
 from planner.models import BusyPeriod
-from planner.presenters import busy_period_json, holiday_override_json, organisation_json
+from planner.presenters.calendar import busy_period_json, holiday_override_json, organisation_json
 from planner.services import busy_periods, organisations, school_calendar
-from planner.web import app_now
+from planner.text.formatting import format_span
+from planner.text.labels import label
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
-from planner.formatting import format_day
+from planner.clock import app_now
 from planner.inputs import parse_date, parse_time
-from planner.planning_json import (
+from planner.presenters.planning import (
     WEEKDAY_CODES,
     alternative_json,
     change_json,
@@ -24,7 +24,7 @@ from planner.planning_json import (
     weeks_text,
 )
 from planner.services import collaborations, conflicts, drift, meetings, people, planning
-from planner.web import app_now
+from planner.text.formatting import format_day
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

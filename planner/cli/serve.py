@@ -25,7 +25,7 @@ def register(cli: PlannerCLI) -> None:
         """Run the web service (development server; use gunicorn in production)."""
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         if worker if worker is not None else app.config["SERVE_WITH_WORKER"]:
-            from planner.worker import Worker
+            from planner.messaging.worker import Worker
 
             Worker(app).scheduler(background=True).start()
         run_simple(host, port, app, use_reloader=False, use_debugger=debug, threaded=True)

@@ -8,10 +8,10 @@ import click
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table
+from planner.clock import app_now
+from planner.messaging.passwords import queue_password_mail
 from planner.models import Person
-from planner.passwords import queue_password_mail
 from planner.services import accounts, organisations, people
-from planner.web import app_now
 
 
 def _roles(person: Person) -> list[str]:

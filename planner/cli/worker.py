@@ -11,12 +11,12 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 
 from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table
+from planner.clock import app_now
 from planner.errors import N_
-from planner.outbox_json import queues_json
+from planner.messaging.worker import Worker
+from planner.presenters.outbox import queues_json
 from planner.services.attendance import apply_reply
 from planner.services.outbox import QueueState, retry_event, retry_mail
-from planner.web import app_now
-from planner.worker import Worker
 
 STATE_WORDS = {
     "pending": N_("pending"),

@@ -8,7 +8,6 @@ meeting. A link stops working when it expires (a week after the meeting by defau
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus, Role
+from planner.domain.secrets import hash_secret, new_secret, plausible_secret
 from planner.errors import N_, NotFoundError, ValidationError
 from planner.events import append_event
 from planner.ical.replies import ReplyFormatError, ReplyItem, address, parse_reply
@@ -28,7 +28,6 @@ from planner.models import (
     Person,
     RsvpToken,
 )
-from planner.services.feeds import hash_token, plausible_token
 
 
 def organizer_of(collab: Collaboration) -> Person | None:
@@ -120,7 +119,7 @@ def issue_rsvp_token(
     session: Session, meeting: Meeting, person: Person, now: datetime, *, valid_days_after: int
 ) -> str:
     """Make a new answer link secret for this person and meeting; return the secret."""
-    secret = secrets.token_urlsafe(24)
+    secret = new_secret()
     expires_at = max(meeting.ends_at, now) + timedelta(days=valid_days_after)
     # Links in earlier mails about this meeting keep working as long as the newest one: the
     # page always shows the meeting as it is now.
@@ -136,7 +135,7 @@ def issue_rsvp_token(
     )
     session.add(
         RsvpToken(
-            token_hash=hash_token(secret),
+            token_hash=hash_secret(secret),
             meeting_id=meeting.id,
             person_id=person.id,
             created_at=now,
@@ -174,9 +173,9 @@ class RsvpLink:
 
 def resolve_rsvp(session: Session, secret: str, now: datetime) -> RsvpLink:
     """Return what a link opens, or raise LinkError. Changes nothing."""
-    if not plausible_token(secret):
+    if not plausible_secret(secret):
         raise LinkError(LinkProblem.UNKNOWN)
-    token = session.scalar(select(RsvpToken).where(RsvpToken.token_hash == hash_token(secret)))
+    token = session.scalar(select(RsvpToken).where(RsvpToken.token_hash == hash_secret(secret)))
     if token is None:
         raise LinkError(LinkProblem.UNKNOWN)
     if token.revoked_at is not None:

@@ -12,7 +12,6 @@ from planner.calendar_nl import closure_day_dates, display_name, national_closur
 from planner.domain.availability import BlockedDay, OrgCalendar, Period, blocked_days
 from planner.domain.kinds import Severity
 from planner.errors import N_, ValidationError
-from planner.labels import label, language_of
 from planner.models import BusyPeriod, Organisation
 from planner.services.organisations import find_organisation
 from planner.services.school_calendar import (
@@ -20,6 +19,7 @@ from planner.services.school_calendar import (
     closure_kinds,
     effective_school_holidays,
 )
+from planner.text.labels import label, language_of
 
 
 def organisation_calendars(

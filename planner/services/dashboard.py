@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from planner.domain.drift import DriftStatus
 from planner.domain.kinds import MeetingStatus
 from planner.errors import N_, ConflictError, ValidationError
-from planner.formatting import format_day
 from planner.models import Collaboration, Meeting, Person
 from planner.services.accounts import coordinated_collaborations
 from planner.services.drift import DriftRow, best_fill_in, drift_report
 from planner.services.planning import confirm_plan, preview_plan, zone_of
+from planner.text.formatting import format_day
 
 # Fill-in dates are searched for this many collaborations at most per page view (a platform
 # administrator sees every collaboration); the others link to their own page for a proposal.

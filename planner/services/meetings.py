@@ -16,7 +16,6 @@ from planner.domain.planning import ONE_DAY, SOFT_COST, Gap, GapCounter, PlanPro
 from planner.domain.slots import localise
 from planner.errors import N_, ConflictError, NotFoundError, ValidationError
 from planner.events import append_event
-from planner.formatting import format_day
 from planner.inputs import parse_id
 from planner.models import Meeting
 from planner.services.collaborations import get_collaboration
@@ -30,6 +29,7 @@ from planner.services.planning import (
     load_context,
     zone_of,
 )
+from planner.text.formatting import format_day
 
 
 @dataclass(frozen=True)

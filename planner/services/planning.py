@@ -41,9 +41,7 @@ from planner.domain.planning import (
 from planner.domain.slots import free_start
 from planner.errors import N_, ConflictError, ValidationError
 from planner.events import append_event
-from planner.formatting import format_day
 from planner.inputs import parse_date
-from planner.labels import label
 from planner.models import (
     Collaboration,
     CollaborationPerson,
@@ -52,6 +50,8 @@ from planner.models import (
     Person,
 )
 from planner.services.availability import organisation_calendars
+from planner.text.formatting import format_day
+from planner.text.labels import label
 
 ACTIVE = (MeetingStatus.CONFIRMED, MeetingStatus.HELD)
 MAX_COUNT = 60

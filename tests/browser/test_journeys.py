@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from planner.formatting import format_day
+from planner.text.formatting import format_day
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser

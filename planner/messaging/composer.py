@@ -1,0 +1,376 @@
+"""Composing the mails the worker sends: invitations (iMIP), reminders, notices and digests.
+
+Each mail is written in its recipient's language, rendered completely (headers, text, HTML and
+iCalendar) and queued in the `mail` table in the transaction that decided to send it; the
+sending loop (planner.worker) only delivers stored bytes, so a retry sends exactly the same
+message with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext, ngettext
+from sqlalchemy.orm import Session
+
+from planner.config import public_base_url
+from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
+from planner.ical.imip import Envelope, build_mail, serialise
+from planner.ical.invites import Invitation, Method, Party, render_invitation
+from planner.models import Attendance, Collaboration, Meeting, Person
+from planner.services.attendance import (
+    attendance_for,
+    invitees_of,
+    issue_rsvp_token,
+    organizer_of,
+)
+from planner.services.outbox import queue_mail
+from planner.text.formatting import format_day
+
+
+@dataclass
+class Block:
+    """One item of a mail: a meeting, a collaboration, a warning."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
+
+
+@dataclass
+class Content:
+    """What a mail says, before it is rendered as text and HTML."""
+
+    subject: str
+    greeting: str
+    intro: list[str]
+    blocks: list[Block] = field(default_factory=list)
+    outro: list[str] = field(default_factory=list)
+
+
+def when(meeting: Meeting, locale: str) -> str:
+    """'di 3 feb 2026 19:00–20:30' in the meeting's own zone."""
+    zone = ZoneInfo(meeting.timezone)
+    start = meeting.starts_at.astimezone(zone)
+    end = meeting.ends_at.astimezone(zone)
+    return f"{format_day(start.date(), locale)} {start:%H:%M}–{end:%H:%M}"
+
+
+def digest_key(*parts: object) -> str:
+    """A dedupe key of bounded length."""
+    text = ":".join(str(part) for part in parts)
+    if len(text) <= 200:
+        return text
+    return f"{text[:150]}#{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+
+
+class Composer:
+    """Writes and queues mails inside the caller's transaction (an app context is needed)."""
+
+    def __init__(self, session: Session, now: datetime, event_id: int | None = None) -> None:
+        self.session = session
+        self.now = now
+        self.event_id = event_id
+        config = current_app.config
+        self.sender_address = str(config["MAIL_FROM"])
+        self.sender_name = str(config["MAIL_FROM_NAME"])
+        self.domain = str(
+            config.get("MAIL_MESSAGE_ID_DOMAIN") or self.sender_address.rpartition("@")[2]
+        )
+        self.valid_days_after = int(config["RSVP_VALID_DAYS_AFTER"])
+        self.base_url = public_base_url()
+
+    # --- queueing ---------------------------------------------------------------------------
+
+    def queue(
+        self,
+        kind: MailKind,
+        dedupe_key: str,
+        person: Person,
+        content: Content,
+        *,
+        calendars: Sequence[bytes] = (),
+        method: Method | None = None,
+        reply_to: str | None = None,
+    ) -> bool:
+        """Render and queue one mail; return False when the dedupe key was used before."""
+        message_id = f"<{uuid.uuid4().hex}@{self.domain}>"
+        text = render_template("mail/message.txt", c=content)
+        html = render_template("mail/message.html", c=content, lang=person.language)
+        message = build_mail(
+            Envelope(
+                sender=(self.sender_name, self.sender_address),
+                recipient=(person.name, person.email),
+                subject=content.subject,
+                message_id=message_id,
+                date=self.now,
+                reply_to=reply_to,
+            ),
+            text,
+            html,
+            calendars,
+            method.value if method else None,
+            filename="cancel" if method is Method.CANCEL else "invite",
+        )
+        mail = queue_mail(
+            self.session,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            message_id=message_id,
+            recipient=person.email,
+            subject=content.subject,
+            raw=serialise(message),
+            now=self.now,
+            person_id=person.id,
+            event_id=self.event_id,
+        )
+        return mail is not None
+
+    # --- invitations ------------------------------------------------------------------------
+
+    def invitations(self, meetings: Iterable[Meeting]) -> int:
+        """Send every invitee what changed for them: one REQUEST mail for all new and moved
+        meetings of a collaboration, one CANCEL mail for all cancelled ones. Idempotent: what a
+        person was already sent (by SEQUENCE) is not sent again. Returns the number of mails."""
+        by_collab: dict[int, list[Meeting]] = defaultdict(list)
+        for meeting in meetings:
+            if meeting.ends_at > self.now:
+                by_collab[meeting.collaboration_id].append(meeting)
+        count = 0
+        for collab_id, items in by_collab.items():
+            collab = self.session.get(Collaboration, collab_id)
+            if collab is None:
+                continue
+            items.sort(key=lambda m: m.starts_at)
+            organizer = organizer_of(collab)
+            invitees = invitees_of(collab)
+            rows = attendance_for(self.session, items, invitees, self.now)
+            for person in invitees:
+                count += self._invite_person(collab, organizer, person, items, rows)
+        return count
+
+    def _invite_person(
+        self,
+        collab: Collaboration,
+        organizer: Person | None,
+        person: Person,
+        meetings: Sequence[Meeting],
+        rows: dict[tuple[int, int], Attendance],
+    ) -> int:
+        requests: list[Meeting] = []
+        cancels: list[Meeting] = []
+        for meeting in meetings:
+            row = rows[(meeting.id, person.id)]
+            if row.sent_sequence is not None and row.sent_sequence >= meeting.sequence:
+                continue  # they already have this version
+            if meeting.status is MeetingStatus.CANCELLED:
+                if row.sent_sequence is not None:
+                    cancels.append(meeting)
+                else:
+                    row.sent_sequence = meeting.sequence  # never invited: nothing to cancel
+            else:
+                requests.append(meeting)
+        count = 0
+        for method, chosen in ((Method.REQUEST, requests), (Method.CANCEL, cancels)):
+            if chosen and self._send_itip(collab, organizer, person, method, chosen, rows):
+                count += 1
+        return count
+
+    def withdraw(
+        self,
+        collab: Collaboration,
+        organizer: Person | None,
+        person: Person,
+        meetings: Sequence[Meeting],
+        rows: Mapping[tuple[int, int], Any],
+        tag: str,
+    ) -> bool:
+        """Send a person a CANCEL for meetings that go on without them (they left the
+        collaboration) or that no longer exist (it was deleted). `tag` makes the dedupe key
+        unique per occasion."""
+        if not meetings:
+            return False
+        return self._send_itip(collab, organizer, person, Method.CANCEL, meetings, rows, tag)
+
+    def _send_itip(
+        self,
+        collab: Collaboration,
+        organizer: Person | None,
+        person: Person,
+        method: Method,
+        chosen: Sequence[Meeting],
+        rows: Mapping[tuple[int, int], Any],
+        tag: str = "",
+    ) -> bool:
+        # The event in the key: someone who left and came back is invited again (what a person
+        # already has is skipped by `sent_sequence`, not by this key).
+        key = digest_key(
+            "itip",
+            method.value,
+            tag or f"e{self.event_id}",
+            person.id,
+            *(f"{m.id}.{m.sequence}" for m in chosen),
+        )
+        with force_locale(person.language):
+            content, invitations = self._invitation_content(
+                collab, organizer, person, chosen, rows, method
+            )
+        calendars = [render_invitation(item, method, self.now) for item in invitations]
+        queued = self.queue(
+            MailKind.INVITE,
+            key,
+            person,
+            content,
+            calendars=calendars,
+            method=method,
+            reply_to=organizer.email if organizer else None,
+        )
+        for meeting in chosen:
+            row = rows[(meeting.id, person.id)]
+            if method is Method.REQUEST and row.sent_sequence is not None:
+                # A new time needs a new answer (shared ICAL.md rule 17).
+                row.status = AttendanceStatus.NEEDS_ACTION
+            row.sent_sequence = meeting.sequence
+            row.updated_at = self.now
+        return queued
+
+    def _invitation_content(
+        self,
+        collab: Collaboration,
+        organizer: Person | None,
+        person: Person,
+        meetings: Sequence[Meeting],
+        rows: Mapping[tuple[int, int], Any],
+        method: Method,
+    ) -> tuple[Content, list[Invitation]]:
+        locale = person.language
+        cancel = method is Method.CANCEL
+        updates = [m for m in meetings if rows[(m.id, person.id)].sent_sequence is not None]
+        if cancel:
+            subject = ngettext(
+                "Cancelled: %(name)s, %(when)s",
+                "Cancelled: %(num)d meetings of %(name)s",
+                len(meetings),
+                name=collab.name,
+                when=when(meetings[0], locale),
+            )
+            intro = [
+                gettext("This meeting does not take place:")
+                if len(meetings) == 1
+                else gettext("These meetings do not take place:")
+            ]
+        elif updates:
+            subject = ngettext(
+                "Changed: %(name)s, %(when)s",
+                "New planning: %(num)d meetings of %(name)s",
+                len(meetings),
+                name=collab.name,
+                when=when(meetings[0], locale),
+            )
+            intro = [gettext("The planning of %(name)s has changed.", name=collab.name)]
+        else:
+            subject = ngettext(
+                "Invitation: %(name)s, %(when)s",
+                "Invitation: %(num)d meetings of %(name)s",
+                len(meetings),
+                name=collab.name,
+                when=when(meetings[0], locale),
+            )
+            intro = [gettext("You are invited to the meetings of %(name)s.", name=collab.name)]
+        if collab.ambition and not cancel:
+            intro.append(collab.ambition)
+        organizer_party = (
+            Party(organizer.name, organizer.email)
+            if organizer
+            else Party(self.sender_name, self.sender_address)
+        )
+        blocks: list[Block] = []
+        invitations: list[Invitation] = []
+        for meeting in meetings:
+            block = Block(when(meeting, locale))
+            if meeting.location:
+                block.lines.append(gettext("Location: %(place)s", place=meeting.location))
+            url = None
+            if not cancel:
+                if rows[(meeting.id, person.id)].sent_sequence is not None:
+                    block.lines.append(gettext("Changed: please answer again."))
+                secret = issue_rsvp_token(
+                    self.session, meeting, person, self.now, valid_days_after=self.valid_days_after
+                )
+                url = f"{self.base_url}/rsvp/{secret}"
+                block.links = [
+                    (gettext("Accept"), f"{url}?answer=accepted"),
+                    (gettext("Maybe"), f"{url}?answer=tentative"),
+                    (gettext("Decline"), f"{url}?answer=declined"),
+                ]
+            blocks.append(block)
+            invitations.append(
+                Invitation(
+                    uid=meeting.uid,
+                    sequence=meeting.sequence,
+                    summary=collab.name,
+                    start=meeting.starts_at,
+                    end=meeting.ends_at,
+                    zone=meeting.timezone,
+                    organizer=organizer_party,
+                    attendee=Party(person.name, person.email),
+                    description=collab.ambition,
+                    location=meeting.location,
+                    sent_by=self._sent_by(organizer_party),
+                    url=url,
+                )
+            )
+        outro = []
+        if not cancel:
+            outro.append(
+                gettext(
+                    "Answer with the links (no account needed) or with your calendar's"
+                    " accept and decline buttons."
+                )
+            )
+        if organizer:
+            outro.append(
+                gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
+            )
+        content = Content(
+            subject, gettext("Dear %(name)s,", name=person.name), intro, blocks, outro
+        )
+        return content, invitations
+
+    def _sent_by(self, organizer: Party) -> str | None:
+        """The planner's address sends for the coordinator (ORGANIZER;SENT-BY)."""
+        _, address = parseaddr(self.sender_address)
+        return None if address.lower() == organizer.email.lower() else address
+
+    # --- reminders and notices --------------------------------------------------------------
+
+    def reminder(self, meeting: Meeting, collab: Collaboration, person: Person) -> bool:
+        """A reminder before a meeting, once per meeting, person and start time."""
+        key = digest_key("reminder", meeting.id, person.id, meeting.starts_at.isoformat())
+        with force_locale(person.language):
+            locale = person.language
+            block = Block(when(meeting, locale))
+            if meeting.location:
+                block.lines.append(gettext("Location: %(place)s", place=meeting.location))
+            content = Content(
+                gettext(
+                    "Reminder: %(name)s, %(when)s", name=collab.name, when=when(meeting, locale)
+                ),
+                gettext("Dear %(name)s,", name=person.name),
+                [gettext("A reminder of the next meeting of %(name)s.", name=collab.name)],
+                [block],
+            )
+        return self.queue(MailKind.REMINDER, key, person, content)
+
+    def notice(self, key: str, person: Person, content: Content) -> bool:
+        """A notice to a coordinator (drift, a decline, a conflict, a follow-up proposal)."""
+        return self.queue(MailKind.NOTICE, key, person, content)

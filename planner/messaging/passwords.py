@@ -1,0 +1,101 @@
+"""Password links: signed, time-limited and single-use (they carry part of the old hash), sent
+by mail for a reset or a new account's first password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from planner.clock import app_now, utcnow
+from planner.config import public_base_url
+from planner.messaging.composer import Block, Composer, Content, digest_key
+from planner.models import Person
+from planner.services.accounts import PENDING
+from planner.web.requests import get_session
+
+RESET_SALT = "planner.password-reset"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def password_link(person: Person) -> str:
+    """A link to set a new password; it stops working once the password has changed."""
+    token = _serializer().dumps({"p": person.id, "f": _password_state(person)})
+    return f"{public_base_url()}/password/reset/{token}"
+
+
+def _password_state(person: Person) -> str:
+    # Part of the old hash: a used link (the hash changed) or an old one cannot be used again.
+    return (person.password_hash or "none")[-12:]
+
+
+def person_of_link(token: str) -> Person | None:
+    """The person a valid link is for: a new account's link lasts ACCOUNT_INVITE_DAYS, a reset
+    link (the account has a password) PASSWORD_RESET_HOURS; None when forged, used or expired."""
+    config = current_app.config
+    try:
+        data, signed_at = _serializer().loads(
+            token, max_age=int(config["ACCOUNT_INVITE_DAYS"]) * 86400, return_timestamp=True
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("p"), int):
+        return None
+    person = get_session().get(Person, data["p"])
+    if person is None or _password_state(person) != data.get("f"):
+        return None
+    age = int((utcnow() - signed_at).total_seconds())
+    if person.password_hash != PENDING and age > int(config["PASSWORD_RESET_HOURS"]) * 3600:
+        return None
+    return person
+
+
+def queue_password_mail(
+    person: Person,
+    *,
+    welcome: bool,
+    session: Session | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Queue the mail with a password link: a reset, or the welcome of a new account.
+
+    `session` defaults to the request's; the caller commits.
+    """
+    db = session if session is not None else get_session()
+    now = now or app_now()
+    link = password_link(person)
+    with force_locale(person.language):
+        if welcome:
+            hours = int(current_app.config["ACCOUNT_INVITE_DAYS"]) * 24
+            subject = gettext("Your account for the planner")
+            intro = [
+                gettext("An account for the planner has been made for you."),
+                gettext(
+                    "Choose your password with the link below (valid for %(hours)d hours).",
+                    hours=hours,
+                ),
+            ]
+        else:
+            hours = int(current_app.config["PASSWORD_RESET_HOURS"])
+            subject = gettext("Set a new password for the planner")
+            intro = [
+                gettext("Someone (we hope you) asked for a new password for the planner."),
+                gettext(
+                    "Choose your new password with the link below (valid for %(hours)d hours).",
+                    hours=hours,
+                ),
+            ]
+        content = Content(
+            subject,
+            gettext("Dear %(name)s,", name=person.name),
+            intro,
+            [Block(gettext("New password"), links=[(gettext("Choose a password"), link)])],
+            [gettext("Did you not ask for this? Then ignore this mail: nothing changes.")],
+        )
+    Composer(db, now).notice(digest_key("password", person.id, now.isoformat()), person, content)

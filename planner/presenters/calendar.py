@@ -1,0 +1,102 @@
+"""JSON shapes of the domain, shared by the API and the CLI's --json output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.calendar_nl import SchoolHoliday
+from planner.domain.availability import BlockedDay
+from planner.models import BusyPeriod, HolidayOverride, Organisation
+from planner.services.school_calendar import closure_kinds
+from planner.text.labels import label
+
+
+def organisation_json(org: Organisation, *, detail: bool = False) -> dict[str, Any]:
+    """Return an organisation as JSON."""
+    data: dict[str, Any] = {
+        "id": org.id,
+        "kind": org.kind.value,
+        "name": org.name,
+        "brin": org.brin,
+        "sector": org.sector.value if org.sector else None,
+        "region": org.region,
+        "city": org.city,
+    }
+    if detail:
+        data["closure_days"] = closure_kinds(org)
+        data["updated_at"] = org.updated_at.isoformat()
+    return data
+
+
+def busy_period_json(period: BusyPeriod, locale: str = "nl") -> dict[str, Any]:
+    """Return a busy period as JSON."""
+    return {
+        "id": period.id,
+        "organisation_id": period.organisation_id,
+        "region": period.region,
+        "scope": "organisation"
+        if period.organisation_id
+        else ("region" if period.region else "national"),
+        "kind": period.kind.value,
+        "kind_label": label(period.kind, locale),
+        "first_day": period.first_on.isoformat(),
+        "last_day": period.last_on.isoformat(),
+        "iso_weeks": _iso_weeks(period),
+        "severity": period.severity.value,
+        "note": period.note,
+        "source": period.source,
+    }
+
+
+def _iso_weeks(period: BusyPeriod) -> str:
+    first = period.first_on.isocalendar().week
+    last = period.last_on.isocalendar().week
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def school_holiday_json(holiday: SchoolHoliday, locale: str = "nl") -> dict[str, Any]:
+    """Return a school holiday as JSON (inclusive first and last day)."""
+    return {
+        "name": holiday.name,
+        "display_name": holiday.display_name(locale),
+        "school_year": holiday.school_year,
+        "region": holiday.region,
+        "first_day": holiday.first_day.isoformat(),
+        "last_day": holiday.last_day.isoformat(),
+        "compulsory": holiday.compulsory,
+    }
+
+
+def holiday_override_json(override: HolidayOverride) -> dict[str, Any]:
+    """Return a school's own holiday dates as JSON."""
+    return {
+        "id": override.id,
+        "organisation_id": override.organisation_id,
+        "school_year": override.school_year,
+        "holiday": override.name,
+        "first_day": override.first_on.isoformat(),
+        "last_day": override.last_on.isoformat(),
+        "note": override.note,
+    }
+
+
+def blocked_day_json(item: BlockedDay) -> dict[str, Any]:
+    """Return a blocked day with its reasons as JSON."""
+    return {
+        "date": item.day.isoformat(),
+        "hard": item.hard,
+        "reasons": [
+            {
+                "organisation_id": reason.organisation_id,
+                "organisation": reason.organisation_name,
+                "kind": reason.period.kind,
+                "label": reason.period.label,
+                "severity": reason.period.severity.value,
+                "source": reason.period.source,
+                "first_day": reason.period.first_day.isoformat(),
+                "last_day": reason.period.last_day.isoformat(),
+                "busy_period_id": reason.period.period_id,
+            }
+            for reason in item.reasons
+        ],
+    }

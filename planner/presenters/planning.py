@@ -1,0 +1,418 @@
+"""JSON shapes and readable lines for collaborations, plans, meetings and drift.
+
+Shared by the API and the CLI (`--json` and text output), in the user's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext, ngettext
+
+from planner.domain.explain import Explanation, Obstacle
+from planner.domain.planning import Gap, Rhythm
+from planner.models import Collaboration, Meeting, Person
+from planner.services.collaborations import collaboration_fields
+from planner.services.drift import DriftRow
+from planner.services.meetings import Alternative, ChangeResult, GapSummary
+from planner.services.planning import (
+    PlanPreview,
+    ProposedMeeting,
+    explanation_data,
+    rhythm_of,
+    zone_of,
+)
+from planner.text.formatting import format_day, format_span
+from planner.text.labels import label
+
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _(message: str, **params: Any) -> str:
+    return str(gettext(message, **params))
+
+
+def _n(singular: str, plural: str, number: int, **params: Any) -> str:
+    return str(ngettext(singular, plural, number, **params))
+
+
+def weeks_text(days: int, locale: str) -> str:
+    """Return a number of days as weeks: '4 weken', '4,3 weken'."""
+    weeks = days / 7
+    number = f"{weeks:.0f}" if days % 7 == 0 else f"{weeks:.1f}"
+    if locale.startswith("nl"):
+        number = number.replace(".", ",")
+    return _n("%(weeks)s week", "%(weeks)s weeks", 1 if days == 7 else 2, weeks=number)
+
+
+def rhythm_json(rhythm: Rhythm) -> dict[str, int]:
+    """Return a rhythm in weeks."""
+    return {"target_weeks": rhythm.target_days // 7, "max_gap_weeks": rhythm.max_gap_days // 7}
+
+
+def _local(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).isoformat()
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    """Return a person."""
+    return {
+        "id": person.id,
+        "name": person.name,
+        "email": person.email,
+        "organisation_id": person.organisation_id,
+        "language": person.language,
+    }
+
+
+def collaboration_json(collab: Collaboration) -> dict[str, Any]:
+    """Return a collaboration with members, people, rhythm and meeting template."""
+    fields = collaboration_fields(collab)
+    people = [
+        {
+            "id": link.person.id,
+            "name": link.person.name,
+            "email": link.person.email,
+            "role": link.role.value,
+        }
+        for link in collab.people
+    ]
+    return {
+        "id": collab.id,
+        "name": collab.name,
+        "ambition": collab.ambition,
+        "members": [
+            {
+                "id": member.organisation.id,
+                "name": member.organisation.name,
+                "brin": member.organisation.brin,
+                "kind": member.organisation.kind.value,
+                "region": member.organisation.region,
+            }
+            for member in collab.members
+        ],
+        "coordinators": [p for p in people if p["role"] == "coordinator"],
+        "participants": [p for p in people if p["role"] == "participant"],
+        "rhythm": {
+            "target_weeks": collab.target_weeks,
+            "max_gap_weeks": collab.max_gap_weeks,
+            "count_holidays": collab.count_holidays,
+            "keep_planned_weeks": collab.keep_planned_weeks,
+        },
+        "template": {
+            "duration_minutes": fields["duration_minutes"],
+            "weekdays": [WEEKDAY_CODES[day - 1] for day in fields["weekdays"]],
+            "start_time": fields["start_time"],
+            "latest_start": fields["latest_start"],
+            "location": fields["location"],
+            "location_note": fields["location_note"],
+            "reminder_hours": collab.reminder_hours,
+            "timezone": collab.timezone,
+        },
+    }
+
+
+def gap_json(gap: Gap | None, locale: str) -> dict[str, Any] | None:
+    """Return a gap as JSON."""
+    if gap is None:
+        return None
+    return {
+        "from": gap.first.isoformat(),
+        "to": gap.last.isoformat(),
+        "calendar_days": gap.calendar_days,
+        "counted_days": gap.counted_days,
+        "weeks": round(gap.counted_days / 7, 1),
+        "excess_days": gap.excess_days,
+        "text": gap_text(gap, locale),
+    }
+
+
+def gap_text(gap: Gap, locale: str) -> str:
+    """Return a gap as words, saying when holiday weeks were left out of the count."""
+    text = weeks_text(gap.counted_days, locale)
+    left_out = gap.calendar_days - gap.counted_days
+    if left_out:
+        text = _(
+            "%(counted)s (%(calendar)s in the calendar; holiday weeks of all members do not count)",
+            counted=text,
+            calendar=weeks_text(gap.calendar_days, locale),
+        )
+    return text
+
+
+def obstacle_text(obstacle: Obstacle, locale: str) -> str:
+    """Return 'Herfstvakantie zuid — Vakcollege Eindhoven'."""
+    text = f"{obstacle.label} — {obstacle.who}"
+    if not obstacle.hard:
+        text += f" ({label('soft', locale)})"
+    return text
+
+
+def obstacles_text(obstacles: tuple[Obstacle, ...], locale: str) -> str:
+    """Return obstacles grouped by label: 'Meivakantie zuid — School A, School B; Toetsweek — C'."""
+    grouped: dict[tuple[str, bool], list[str]] = {}
+    for obstacle in obstacles:
+        whos = grouped.setdefault((obstacle.label, obstacle.hard), [])
+        if obstacle.who not in whos:
+            whos.append(obstacle.who)
+    return "; ".join(
+        obstacle_text(Obstacle(text, ", ".join(whos), hard), locale)
+        for (text, hard), whos in grouped.items()
+    )
+
+
+def explanation_lines(explanation: Explanation, rhythm: Rhythm, locale: str) -> list[str]:
+    """Return an explanation as sentences: the gap, the nearer days rejected, what forces it."""
+    lines = []
+    if explanation.fixed:
+        lines.append(_("Already confirmed; the plan keeps it."))
+    gap = explanation.gap
+    if gap is not None:
+        lines.append(
+            _(
+                "%(gap)s after the previous meeting of %(day)s.",
+                gap=gap_text(gap, locale),
+                day=format_day(gap.first, locale),
+            )
+        )
+    elif not explanation.fixed:
+        lines.append(_("The first meeting of the horizon."))
+    for item in explanation.rejected:
+        reasons = obstacles_text(item.obstacles, locale)
+        lines.append(
+            _("Not %(day)s: %(reasons)s.", day=format_day(item.day, locale), reasons=reasons)
+        )
+    if explanation.more_rejected:
+        lines.append(
+            _n(
+                "… and %(num)s more day that could not be used.",
+                "… and %(num)s more days that could not be used.",
+                explanation.more_rejected,
+            )
+        )
+    if gap is not None and gap.excess_days:
+        late = explanation.planning_from
+        lines.append(
+            forced_text(
+                explanation.forced_by,
+                rhythm,
+                locale,
+                _("planning starts %(day)s", day=format_day(late, locale)) if late else None,
+            )
+        )
+    return lines
+
+
+def forced_text(
+    forced_by: tuple[Obstacle, ...], rhythm: Rhythm, locale: str, late: str | None = None
+) -> str:
+    """Say why a gap must be longer than the maximum."""
+    causes = "; ".join(
+        ([late] if late else [])
+        + [
+            f"{o.label} ({format_span(o.first_day, o.last_day, locale)}) — {o.who}"
+            if o.first_day and o.last_day
+            else f"{o.label} — {o.who}"
+            for o in forced_by
+        ]
+    )
+    return _(
+        "Longer than the maximum gap of %(max)s, unavoidably: %(causes)s.",
+        max=weeks_text(rhythm.max_gap_days, locale),
+        causes=causes or _("no allowed day in between"),
+    )
+
+
+def proposal_json(
+    item: ProposedMeeting, zone: ZoneInfo, rhythm: Rhythm, locale: str
+) -> dict[str, Any]:
+    """Return one proposed (or fixed) meeting of a plan."""
+    data = explanation_data(item.explanation)
+    return {
+        "day": item.day.isoformat(),
+        "day_label": format_day(item.day, locale),
+        "start": _local(item.starts_at, zone),
+        "end": _local(item.ends_at, zone),
+        "starts_at": item.starts_at.isoformat(),
+        "location": item.location,
+        "fixed": item.fixed,
+        "meeting_id": item.meeting.id if item.meeting else None,
+        "gap_before": gap_json(item.explanation.gap, locale),
+        "ideal_day": data["ideal_day"],
+        "rejected": data["rejected"],
+        "more_rejected": data["more_rejected"],
+        "forced_by": data["forced_by"],
+        "explanation": explanation_lines(item.explanation, rhythm, locale),
+    }
+
+
+def plan_json(
+    preview: PlanPreview, locale: str, created: list[Meeting] | None = None
+) -> dict[str, Any]:
+    """Return a plan preview (or, with `created`, the confirmed plan)."""
+    rhythm = preview.problem.rhythm
+    plan = preview.plan
+    gaps = [gap.counted_days for gap in plan.gaps]
+    if plan.trailing is not None:
+        gaps.append(plan.trailing.counted_days)
+    data: dict[str, Any] = {
+        "collaboration": {"id": preview.collab.id, "name": preview.collab.name},
+        "school_year": preview.school_year,
+        "first_day": preview.first_day.isoformat(),
+        "last_day": preview.last_day.isoformat(),
+        "count": preview.count,
+        "rhythm": rhythm_json(rhythm),
+        "anchor": {"meeting_id": preview.anchor.id, "day": preview.anchor.day.isoformat()}
+        if preview.anchor
+        else None,
+        "meetings": [
+            proposal_json(item, preview.zone, rhythm, locale) for item in preview.meetings
+        ],
+        "new_meetings": len(preview.new_meetings),
+        "trailing_gap": gap_json(plan.trailing, locale),
+        "largest_gap_weeks": round(max(gaps, default=0) / 7, 1),
+        "largest_excess_days": plan.largest_excess_days,
+        "summary": plan_summary(preview, locale),
+        "confirmed": created is not None,
+    }
+    if created is not None:
+        data["meeting_ids"] = [meeting.id for meeting in created]
+    return data
+
+
+def plan_summary(preview: PlanPreview, locale: str) -> list[str]:
+    """Return the plan's headline and, when the calendar forces one, the long gaps."""
+    rhythm = preview.problem.rhythm
+    plan = preview.plan
+    lines = [
+        _(
+            "%(count)s new meetings from %(first)s to %(last)s; target every %(target)s, "
+            "at most %(max)s apart.",
+            count=len(preview.new_meetings),
+            first=format_day(preview.first_day, locale),
+            last=format_day(preview.last_day, locale),
+            target=weeks_text(rhythm.target_days, locale),
+            max=weeks_text(rhythm.max_gap_days, locale),
+        )
+    ]
+    if plan.largest_excess_days == 0:
+        lines.append(_("No gap is longer than the maximum."))
+    else:
+        lines.append(
+            _(
+                "The calendar forces a gap longer than the maximum (by at most %(excess)s); "
+                "the plan keeps it as short as possible.",
+                excess=weeks_text(plan.largest_excess_days, locale),
+            )
+        )
+    if plan.trailing is not None and plan.trailing.excess_days:
+        lines.append(forced_text(preview.trailing_forced_by, rhythm, locale))
+    return lines
+
+
+def meeting_json(meeting: Meeting, locale: str = "nl") -> dict[str, Any]:
+    """Return a stored meeting."""
+    zone = ZoneInfo(meeting.timezone)
+    return {
+        "id": meeting.id,
+        "collaboration_id": meeting.collaboration_id,
+        "status": meeting.status.value,
+        "status_label": label(f"meeting_{meeting.status.value}", locale),
+        "day": meeting.day.isoformat(),
+        "day_label": format_day(meeting.day, locale),
+        "start": _local(meeting.starts_at, zone),
+        "end": _local(meeting.ends_at, zone),
+        "starts_at": meeting.starts_at.isoformat(),
+        "timezone": meeting.timezone,
+        "location": meeting.location,
+        "uid": meeting.uid,
+        "sequence": meeting.sequence,
+        "previous_id": meeting.previous_id,
+        "conflict": meeting.conflict,
+        "explanation": meeting.explanation,
+    }
+
+
+def summary_json(summary: GapSummary, locale: str) -> dict[str, Any]:
+    """Return the gaps around a meeting and their drift status."""
+    return {
+        "gap_before": gap_json(summary.before, locale),
+        "gap_after": gap_json(summary.after, locale),
+        "largest_gap_weeks": round(summary.largest_days / 7, 1),
+        "status": summary.status.value,
+        "status_label": label(summary.status.value, locale),
+    }
+
+
+def alternative_json(
+    item: Alternative, zone: ZoneInfo, rhythm: Rhythm, locale: str
+) -> dict[str, Any]:
+    """Return a proposed other day for a meeting, with its drift effect."""
+    return {
+        "day": item.day.isoformat(),
+        "day_label": format_day(item.day, locale),
+        "start": _local(item.starts_at, zone),
+        "end": _local(item.ends_at, zone),
+        "soft_reasons": item.soft_reasons,
+        "effect": summary_json(item.effect, locale),
+        "explanation": explanation_lines(item.explanation, rhythm, locale),
+    }
+
+
+def change_json(result: ChangeResult, locale: str) -> dict[str, Any]:
+    """Return what a move or cancellation did, including its effect on the drift."""
+    collab = result.meeting.collaboration
+    zone = zone_of(collab)
+    rhythm = rhythm_of(collab)
+    return {
+        "meeting": meeting_json(result.meeting, locale),
+        "drift_before": summary_json(result.before, locale),
+        "drift_after": summary_json(result.after, locale),
+        "effect": effect_text(result.before, result.after, locale),
+        "alternatives": [alternative_json(a, zone, rhythm, locale) for a in result.alternatives],
+    }
+
+
+def effect_text(before: GapSummary, after: GapSummary, locale: str) -> str:
+    """Say what a change does to the largest gap around the meeting and to the status."""
+    return _(
+        "Largest gap around it: %(before)s → %(after)s; "
+        "status %(status_before)s → %(status_after)s.",
+        before=weeks_text(before.largest_days, locale),
+        after=weeks_text(after.largest_days, locale),
+        status_before=label(before.status.value, locale),
+        status_after=label(after.status.value, locale),
+    )
+
+
+def drift_json(row: DriftRow, locale: str) -> dict[str, Any]:
+    """Return one collaboration's drift, with the best fill-in date when there is one."""
+    zone = ZoneInfo("Europe/Amsterdam")
+    rhythm = row.rhythm
+    return {
+        "collaboration_id": row.collaboration_id,
+        "name": row.name,
+        "status": row.status.value,
+        "status_label": label(row.status.value, locale),
+        "last_meeting": _when(row.last_start, row.last_day, zone, locale),
+        "next_meeting": _when(row.next_start, row.next_day, zone, locale),
+        "gap_days": row.gap_days,
+        "gap_weeks": round((row.gap_days or 0) / 7, 1),
+        "calendar_days": row.calendar_days,
+        "rhythm": rhythm_json(rhythm),
+        "fill_in": alternative_json(row.fill_in, zone, rhythm, locale) if row.fill_in else None,
+    }
+
+
+def _when(
+    instant: datetime | None, day: date | None, zone: ZoneInfo, locale: str
+) -> dict[str, Any] | None:
+    if instant is None or day is None:
+        return None
+    return {
+        "start": _local(instant, zone),
+        "day": day.isoformat(),
+        "day_label": format_day(day, locale),
+    }

@@ -1,0 +1,552 @@
+"""The year picture of a collaboration: its school year as an SVG the server draws.
+
+Weeks are columns (five weekday slots each), member organisations are rows. Every kind of busy
+day has a colour *and* a pattern, so the picture stays readable printed in black and white;
+soft days are paler with a dashed edge. Meetings are numbered circles with a line through the
+rows, gaps above the maximum are bands in their own row. `<title>` elements give tooltips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import get_month_names
+from flask_babel import gettext, ngettext
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.calendar_nl import school_year_bounds
+from planner.domain.availability import shared_holiday_days
+from planner.domain.kinds import MeetingStatus
+from planner.domain.year_grid import (
+    KIND_ORDER,
+    GapSpan,
+    MeetingInput,
+    MeetingMark,
+    YearGrid,
+    build_year_grid,
+)
+from planner.models import Collaboration, Meeting
+from planner.services.availability import organisation_calendars
+from planner.services.collaborations import member_organisations
+from planner.services.planning import ACTIVE
+from planner.text.formatting import format_day, format_span
+from planner.text.labels import label, language_of
+
+# Layout, in SVG user units (pixels at 100 %).
+PAD = 8
+LABEL_W = 200
+DAY_W = 4
+WEEK_W = 5 * DAY_W + 1
+TITLE_H = 22
+MONTH_H = 14
+WEEK_H = 14
+ROW_H = 18
+BAR_H = 14
+MEETING_ROW_H = 24
+GAP_ROW_H = 22
+LEGEND_ROW_H = 20
+LEGEND_COLUMNS = 4
+NAME_CHARS = 30
+GREY = ' fill="#374151"'
+GAP_TEXT = ' font-weight="700" fill="#7a0d10"'
+FONT = "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How one kind of day is drawn: a colour, a pale tint and a pattern."""
+
+    colour: str
+    tint: str
+    pattern: str
+
+
+# Patterns that vary vertically too, so a single day (4 units wide) still shows its pattern.
+STYLES: dict[str, KindStyle] = {
+    "school_holiday": KindStyle("#6fa8e6", "#cfe3f8", "solid"),
+    "public_holiday": KindStyle("#4b1f78", "#d9c8ee", "solid"),
+    "closure_day": KindStyle("#7d55b3", "#e6dcf3", "checker"),
+    "holiday": KindStyle("#2f6db5", "#cfe3f8", "hlines"),
+    "exam_period": KindStyle("#a4161a", "#f6d5d5", "cross"),
+    "test_week": KindStyle("#c25e00", "#fbe1c6", "diagonal"),
+    "open_day": KindStyle("#11705f", "#cdebe4", "hstripes"),
+    "study_day": KindStyle("#8a6d00", "#f6ebbd", "dots"),
+    "report_meetings": KindStyle("#6b4423", "#ead9c8", "antidiagonal"),
+    "other": KindStyle("#4b5563", "#e5e7eb", "sparse"),
+}
+
+
+def _pattern(kind: str, style: KindStyle) -> str:
+    pid = f"yp-{kind}"
+    c = style.colour
+    line = f'stroke="{c}" stroke-width="1.3"'
+    shapes = {
+        "checker": f'<path d="M0,0 h2 v2 h-2 Z M2,2 h2 v2 h-2 Z" fill="{c}"/>',
+        "hlines": f'<rect width="4" height="3" fill="{c}"/>',
+        "cross": f'<path d="M0,0 L4,4 M4,0 L0,4" {line}/>',
+        "diagonal": f'<path d="M-1,1 L1,-1 M0,4 L4,0 M3,5 L5,3" {line}/>',
+        "antidiagonal": f'<path d="M-1,3 L1,5 M0,0 L4,4 M3,-1 L5,1" {line}/>',
+        "hstripes": f'<rect width="4" height="2" fill="{c}"/>',
+        "dots": f'<circle cx="2" cy="2" r="1.3" fill="{c}"/>',
+        "sparse": f'<circle cx="2" cy="2" r="0.9" fill="{c}"/>',
+    }
+    body = shapes.get(style.pattern)
+    if body is None:
+        return ""
+    return (
+        f'<pattern id="{pid}" width="4" height="4" patternUnits="userSpaceOnUse">'
+        f'<rect width="4" height="4" fill="{style.tint}"/>{body}</pattern>'
+    )
+
+
+def fill_of(kind: str) -> str:
+    """Return the fill of a kind: its colour, or its pattern."""
+    style = STYLES.get(kind, STYLES["other"])
+    return style.colour if style.pattern == "solid" else f"url(#yp-{kind})"
+
+
+# --- Gathering the data --------------------------------------------------------------------------
+
+
+def load_year_grid(
+    session: Session, collab: Collaboration, school_year: str, locale: str = "nl"
+) -> YearGrid:
+    """Gather the members' calendars and the meetings of one school year into a grid."""
+    first, last = school_year_bounds(school_year)
+    before = session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.collaboration_id == collab.id,
+            Meeting.status.in_(ACTIVE),
+            Meeting.day < first,
+        )
+        .order_by(Meeting.day.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+    after = session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.collaboration_id == collab.id,
+            Meeting.status.in_(ACTIVE),
+            Meeting.day > last,
+        )
+        .order_by(Meeting.day, Meeting.id)
+        .limit(1)
+    )
+    inside = list(
+        session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.collaboration_id == collab.id,
+                Meeting.day >= first,
+                Meeting.day <= last,
+            )
+            .order_by(Meeting.day, Meeting.id)
+        )
+    )
+    meetings = [m for m in (before, *inside, after) if m is not None]
+    # Gaps at the edges count holiday weeks outside the school year too: load what they span.
+    reach_first = before.day if before else first
+    reach_last = after.day if after else last
+    members = member_organisations(collab)
+    calendars = organisation_calendars(session, members, reach_first, reach_last, locale)
+    schools = [cal for org, cal in zip(members, calendars, strict=True) if org.region]
+    uncounted = (
+        frozenset()
+        if collab.count_holidays
+        else shared_holiday_days(schools, reach_first, reach_last)
+    )
+    return build_year_grid(
+        first,
+        last,
+        calendars,
+        [MeetingInput(m.id, m.day, m.status, m.conflict is not None) for m in meetings],
+        collab.max_gap_weeks,
+        uncounted,
+        open_until=last,
+    )
+
+
+# --- Drawing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Canvas:
+    """Where things go on the picture."""
+
+    grid: YearGrid
+    locale: str
+
+    @property
+    def grid_top(self) -> int:
+        return PAD + TITLE_H + MONTH_H + WEEK_H + 4
+
+    @property
+    def rows_bottom(self) -> int:
+        return self.grid_top + ROW_H * len(self.grid.rows)
+
+    @property
+    def meetings_top(self) -> int:
+        return self.rows_bottom + 4
+
+    @property
+    def gaps_top(self) -> int:
+        return self.meetings_top + MEETING_ROW_H
+
+    @property
+    def legend_top(self) -> int:
+        return self.gaps_top + GAP_ROW_H + 16
+
+    @property
+    def width(self) -> int:
+        return PAD * 2 + LABEL_W + WEEK_W * len(self.grid.weeks)
+
+    def week_x(self, index: int) -> float:
+        """Return the left edge of a week's column."""
+        return PAD + LABEL_W + index * WEEK_W
+
+    def x_of(self, day: date) -> float:
+        """Return the left edge of a day's slot (a weekend day sits just after Friday)."""
+        slot = min(day.weekday(), 5)
+        return self.week_x(self.grid.week_index(day)) + slot * DAY_W
+
+    @property
+    def x_first(self) -> float:
+        return self.x_of(self.grid.first_day)
+
+    @property
+    def x_last(self) -> float:
+        last = self.grid.last_day
+        return self.x_of(last) + (DAY_W if last.weekday() < 5 else 0)
+
+
+def _text(
+    x: float, y: float, content: str, *, size: float = 11, anchor: str = "start", extra: str = ""
+) -> str:
+    return (
+        f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" text-anchor="{anchor}"{extra}>'
+        f"{escape(content)}</text>"
+    )
+
+
+def _title(content: str) -> str:
+    return f"<title>{escape(content)}</title>"
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, attrs: str) -> str:
+    return f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}" {attrs}/>'
+
+
+def _shorten(name: str) -> str:
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+
+
+def _status_word(status: MeetingStatus, locale: str) -> str:
+    return label(f"meeting_{status.value}", locale)
+
+
+def _meeting_symbol(mark: MeetingMark, cx: float, cy: float) -> str:
+    """A numbered circle: black confirmed, grey held, hollow dashed cancelled; a red diamond
+    when a calendar change now blocks the day."""
+    at = f'cx="{cx:g}" cy="{cy:g}" r="7"'
+    if mark.status is MeetingStatus.CANCELLED:
+        shape = (
+            f'<circle {at} fill="#fff" stroke="#555" stroke-width="1.2" stroke-dasharray="2 1.5"/>'
+        )
+        colour = "#555"
+    elif mark.conflict:
+        points = f"M{cx:g},{cy - 9:g} L{cx + 9:g},{cy:g} L{cx:g},{cy + 9:g} L{cx - 9:g},{cy:g} Z"
+        shape = f'<path d="{points}" fill="#a4161a" stroke="#000" stroke-width="1"/>'
+        colour = "#fff"
+    elif mark.status is MeetingStatus.HELD:
+        shape = f'<circle {at} fill="#6b7280" stroke="#000" stroke-width="1"/>'
+        colour = "#fff"
+    elif mark.status is MeetingStatus.PROPOSED:
+        shape = f'<circle {at} fill="#fff" stroke="#111" stroke-width="1.5"/>'
+        colour = "#111"
+    else:
+        shape = f'<circle {at} fill="#111" stroke="#000" stroke-width="1"/>'
+        colour = "#fff"
+    number = _text(
+        cx, cy + 3.2, str(mark.number), size=8.5, anchor="middle",
+        extra=f' font-weight="700" fill="{colour}"',
+    )  # fmt: skip
+    return shape + number
+
+
+def _header(canvas: _Canvas, title: str) -> list[str]:
+    grid, locale = canvas.grid, canvas.locale
+    months = get_month_names("abbreviated", "stand-alone", locale=language_of(locale))
+    out = [_text(PAD, PAD + 14, title, size=14, extra=' font-weight="700"')]
+    month_y = PAD + TITLE_H + MONTH_H - 3
+    week_y = month_y + WEEK_H
+    for start, _ in grid.months:
+        x = canvas.x_of(start)
+        out.append(_line(x, month_y - 10, x, canvas.rows_bottom, 'stroke="#9ca3af"'))
+        out.append(_text(x + 2, month_y, months[start.month], size=10, extra=' font-weight="600"'))
+    out.append(_text(PAD, week_y, gettext("Week"), size=9, extra=GREY))
+    for week in grid.weeks:
+        x = canvas.week_x(week.index) + 5 * DAY_W / 2
+        tip = gettext(
+            "Week %(week)s, from %(day)s", week=week.number, day=format_day(week.monday, locale)
+        )
+        number = _text(x, week_y, str(week.number), size=8, anchor="middle", extra=GREY)
+        out.append(f"<g>{_title(tip)}{number}</g>")
+    return out
+
+
+def _rows(canvas: _Canvas) -> list[str]:
+    grid, locale = canvas.grid, canvas.locale
+    out = []
+    for index, row in enumerate(grid.rows):
+        top = canvas.grid_top + index * ROW_H
+        bar = top + (ROW_H - BAR_H) / 2
+        out.append(f'<g class="row" data-organisation="{row.organisation_id}">{_title(row.name)}')
+        out.append(_text(PAD, top + ROW_H / 2 + 4, _shorten(row.name)))
+        width = canvas.x_last - canvas.x_first
+        out.append(
+            f'<rect x="{canvas.x_first:g}" y="{bar:g}" width="{width:g}" height="{BAR_H}" '
+            f'fill="#f3f4f6"/>'
+        )
+        for mark in row.marks:
+            x = canvas.x_of(mark.first_day)
+            span = (mark.last_day - mark.first_day).days * DAY_W + DAY_W
+            colour = STYLES.get(mark.kind, STYLES["other"]).colour
+            if mark.hard:
+                look = 'stroke="none"'
+            else:
+                look = (
+                    f'stroke="{colour}" stroke-width="0.8" stroke-dasharray="2 1" '
+                    f'fill-opacity="0.45"'
+                )
+            tip = gettext(
+                "%(organisation)s: %(reasons)s (%(severity)s), %(when)s",
+                organisation=row.name,
+                reasons="; ".join(mark.labels),
+                severity=label("hard" if mark.hard else "soft", locale),
+                when=format_span(mark.first_day, mark.last_day, locale),
+            )
+            out.append(
+                f'<rect class="mark" data-kind="{mark.kind}" '
+                f'data-hard="{"true" if mark.hard else "false"}" x="{x:g}" y="{bar:g}" '
+                f'width="{span:g}" height="{BAR_H}" fill="{fill_of(mark.kind)}" {look}>'
+                f"{_title(tip)}</rect>"
+            )
+        out.append("</g>")
+    for week in grid.weeks[1:]:
+        x = canvas.week_x(week.index) - 0.5
+        out.append(_line(x, canvas.grid_top, x, canvas.rows_bottom, 'stroke="#fff"'))
+    return out
+
+
+def _meetings(canvas: _Canvas, meeting_url: Callable[[int], str] | None) -> list[str]:
+    grid, locale = canvas.grid, canvas.locale
+    y = canvas.meetings_top + MEETING_ROW_H / 2
+    out = [_text(PAD, y + 4, gettext("Meetings"), extra=' font-weight="700"')]
+    for mark in grid.meetings:
+        cx = canvas.x_of(mark.day) + DAY_W / 2
+        tip = gettext(
+            "Meeting %(number)s: %(day)s, %(status)s",
+            number=mark.number,
+            day=format_day(mark.day, locale),
+            status=_status_word(mark.status, locale),
+        )
+        if mark.conflict:
+            tip += " — " + gettext("Note: this day is now blocked for a member school.")
+        dash = ' stroke-dasharray="3 2"' if mark.status is MeetingStatus.CANCELLED else ""
+        symbol = _meeting_symbol(mark, cx, y)
+        if meeting_url is not None:
+            symbol = f'<a href="{escape(meeting_url(mark.meeting_id))}">{symbol}</a>'
+        out.append(
+            f'<g class="meeting" data-meeting="{mark.meeting_id}" '
+            f'data-status="{mark.status.value}">{_title(tip)}'
+            + _line(cx, canvas.grid_top, cx, y - 7, f'stroke="#111" stroke-width="1.2"{dash}')
+            + f"{symbol}</g>"
+        )
+    return out
+
+
+def _today(canvas: _Canvas, today: date | None) -> list[str]:
+    grid = canvas.grid
+    if today is None or not grid.first_day <= today <= grid.last_day:
+        return []
+    x = canvas.x_of(today) + DAY_W / 2
+    tip = gettext("Today is %(day)s.", day=format_day(today, canvas.locale))
+    bottom = canvas.gaps_top + GAP_ROW_H
+    style = 'stroke="#f0b400" stroke-width="2" stroke-dasharray="4 2"'
+    return [f'<g class="today">{_title(tip)}{_line(x, canvas.grid_top - 6, x, bottom, style)}</g>']
+
+
+def _gap_words(gap: GapSpan) -> str:
+    if gap.open:
+        return str(
+            ngettext("no next meeting: %(num)d week", "no next meeting: %(num)d weeks", gap.weeks)
+        )
+    return str(ngettext("%(weeks)s week", "%(weeks)s weeks", gap.weeks, weeks=gap.weeks))
+
+
+def _gap_tip(gap: GapSpan, grid: YearGrid, locale: str) -> str:
+    if gap.open:
+        text = gettext(
+            "No next meeting since %(day)s: %(weeks)s weeks, the maximum is %(max)s.",
+            day=format_day(gap.first_day, locale),
+            weeks=gap.weeks,
+            max=grid.max_gap_weeks,
+        )
+        return str(text)
+    text = gettext(
+        "Gap of %(weeks)s weeks from %(first)s to %(last)s; the maximum is %(max)s.",
+        weeks=gap.weeks,
+        first=format_day(gap.first_day, locale),
+        last=format_day(gap.last_day, locale),
+        max=grid.max_gap_weeks,
+    )
+    return str(text)
+
+
+def _gaps(canvas: _Canvas) -> list[str]:
+    grid = canvas.grid
+    middle = canvas.gaps_top + GAP_ROW_H / 2 + 4
+    out = [_text(PAD, middle, gettext("Gaps"), extra=' font-weight="700"')]
+    top = canvas.gaps_top + 3
+    for gap in grid.gaps:
+        start = max(gap.first_day, grid.first_day)
+        end = min(gap.last_day, grid.last_day)
+        x1 = canvas.x_of(start) + (DAY_W / 2 if start == gap.first_day else 0)
+        x2 = canvas.x_of(end) + (DAY_W / 2 if end == gap.last_day and not gap.open else DAY_W)
+        dash = ' stroke-dasharray="4 2"' if gap.open else ""
+        is_open = "true" if gap.open else "false"
+        out.append(
+            f'<g class="gap" data-weeks="{gap.weeks}" data-open="{is_open}">'
+            f"{_title(_gap_tip(gap, grid, canvas.locale))}"
+            f'<rect x="{x1:g}" y="{top:g}" width="{max(x2 - x1, 1):g}" height="{GAP_ROW_H - 6}" '
+            f'fill="url(#yp-gap)" stroke="#a4161a" stroke-width="1.5"{dash}/>'
+            + _text(x1 + 4, top + GAP_ROW_H - 10, _gap_words(gap), size=10, extra=GAP_TEXT)
+            + "</g>"
+        )
+    if not grid.gaps:
+        text = gettext("No gap is longer than the maximum.")
+        out.append(_text(PAD + LABEL_W, middle, text, size=10, extra=GREY))
+    return out
+
+
+def _swatch(fill: str, stroke: str, extra: str = "", width: float = 0.8) -> str:
+    return (
+        f'<rect x="0" y="-10" width="18" height="12" fill="{fill}" stroke="{stroke}" '
+        f'stroke-width="{width:g}"{extra}/>'
+    )
+
+
+def _legend(canvas: _Canvas) -> tuple[str, int]:
+    """Return the legend's SVG and its height."""
+    grid, locale = canvas.grid, canvas.locale
+    items: list[tuple[str, str]] = [
+        (_swatch(fill_of(kind), STYLES[kind].colour), label(kind, locale)) for kind in KIND_ORDER
+    ]
+    items.append(
+        (
+            _swatch("url(#yp-test_week)", "#c25e00", ' fill-opacity="0.45" stroke-dasharray="2 1"'),
+            gettext("Pale with a dashed edge: soft, avoided when possible"),
+        )
+    )
+    for status in (MeetingStatus.CONFIRMED, MeetingStatus.HELD, MeetingStatus.CANCELLED):
+        mark = MeetingMark(1, 0, grid.first_day, 0, status, False)
+        words = gettext(
+            "Meeting (%(status)s), numbered as in the list", status=_status_word(status, locale)
+        )
+        items.append((_meeting_symbol(mark, 9, -4), words))
+    conflict = MeetingMark(1, 0, grid.first_day, 0, MeetingStatus.CONFIRMED, True)
+    items.append((_meeting_symbol(conflict, 9, -4), gettext("Meeting on a day now blocked")))
+    items.append(
+        (
+            _swatch("url(#yp-gap)", "#a4161a", width=1.5),
+            gettext("Gap longer than the maximum of %(max)s weeks", max=grid.max_gap_weeks),
+        )
+    )
+    items.append(
+        (
+            _line(9, -12, 9, 4, 'stroke="#f0b400" stroke-width="2" stroke-dasharray="4 2"'),
+            gettext("Today"),
+        )
+    )
+    column_w = (canvas.width - 2 * PAD) / LEGEND_COLUMNS
+    per_column = -(-len(items) // LEGEND_COLUMNS)
+    parts = [_text(PAD, canvas.legend_top, gettext("Legend"), extra=' font-weight="700"')]
+    for index, (symbol, words) in enumerate(items):
+        column, row = divmod(index, per_column)
+        x = PAD + column * column_w
+        y = canvas.legend_top + 4 + (row + 1) * LEGEND_ROW_H
+        parts.append(
+            f'<g transform="translate({x:g},{y:g})">{symbol}{_text(24, 0, words, size=10)}</g>'
+        )
+    return f'<g class="legend">{"".join(parts)}</g>', 4 + per_column * LEGEND_ROW_H + 8
+
+
+def _defs() -> str:
+    patterns = "".join(_pattern(kind, STYLES[kind]) for kind in KIND_ORDER)
+    gap = (
+        '<pattern id="yp-gap" width="6" height="6" patternUnits="userSpaceOnUse">'
+        '<rect width="6" height="6" fill="#fde2e1"/>'
+        '<path d="M-1,1 L1,-1 M0,6 L6,0 M5,7 L7,5" stroke="#e5989b" stroke-width="1"/></pattern>'
+    )
+    return f"<defs>{patterns}{gap}</defs>"
+
+
+def render_year_svg(
+    grid: YearGrid,
+    name: str,
+    school_year: str,
+    *,
+    locale: str = "nl",
+    today: date | None = None,
+    meeting_url: Callable[[int], str] | None = None,
+) -> Markup:
+    """Draw the year picture as an <svg> element (inline in a page, or saved as a file)."""
+    canvas = _Canvas(grid, locale)
+    title = gettext("Year picture of %(name)s, school year %(year)s", name=name, year=school_year)
+    desc = gettext(
+        "Weeks %(first)s to %(last)s as columns and one row per member organisation. Coloured "
+        "days are school holidays, public holidays and busy periods; numbered circles are "
+        "meetings; red bands are gaps longer than the maximum of %(max)s weeks. The page "
+        "lists the same as text.",
+        first=grid.weeks[0].number,
+        last=grid.weeks[-1].number,
+        max=grid.max_gap_weeks,
+    )
+    legend, legend_height = _legend(canvas)
+    height = canvas.legend_top + legend_height + PAD
+    body = [
+        *_header(canvas, title),
+        *_rows(canvas),
+        *_meetings(canvas, meeting_url),
+        *_gaps(canvas),
+        *_today(canvas, today),
+        legend,
+    ]
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="year-picture-svg" role="img" '
+        f'aria-labelledby="yp-title yp-desc" viewBox="0 0 {canvas.width} {height}" '
+        f'width="{canvas.width}" height="{height}" font-family="{FONT}" fill="#1a1a1a">'
+        f'<title id="yp-title">{escape(title)}</title><desc id="yp-desc">{escape(desc)}</desc>'
+        f'{_defs()}<rect width="100%" height="100%" fill="#fff"/>{"".join(body)}</svg>'
+    )
+
+
+# Printed on its own, the picture fills an A4 landscape page.
+PRINT_STYLE = (
+    "<style>@page { size: A4 landscape; margin: 8mm; } "
+    "@media print { svg.year-picture-svg { width: 100%; height: auto; } }</style>"
+)
+
+
+def svg_document(svg: Markup) -> str:
+    """Return the picture as the text of a standalone .svg file."""
+    text = str(svg)
+    head = text.index("<defs>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + text[:head] + PRINT_STYLE + text[head:] + "\n"
+    )

@@ -1,0 +1,42 @@
+"""The web runtime: request plumbing, security, forms and the views (pages, JSON API, feeds)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Attach languages, request plumbing, security and every blueprint to the app."""
+    from planner.web import i18n, requests, security
+    from planner.web.views import (
+        admin,
+        api,
+        auth,
+        collaborations,
+        feeds,
+        meetings,
+        pages,
+        rsvp,
+        schools,
+        subscriptions,
+    )
+
+    i18n.init_app(app)
+    requests.init_app(app)
+    security.init_app(app)
+    security.csrf.exempt(api.bp)  # the API checks its token, or CSRF for a browser session
+    security.csrf.exempt(feeds.bp)
+    security.csrf.exempt(rsvp.bp)  # the secret in the link authorises the answer
+    for module in (
+        api,
+        auth,
+        pages,
+        collaborations,
+        meetings,
+        schools,
+        subscriptions,
+        admin,
+        feeds,
+        rsvp,
+    ):
+        app.register_blueprint(module.bp)

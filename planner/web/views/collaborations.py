@@ -1,0 +1,431 @@
+"""Web pages of collaborations: the dashboard, a collaboration with its year picture, and
+creating and editing one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_day_names
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from planner.calendar_nl import parse_school_year, school_year_bounds, school_year_of
+from planner.clock import app_now
+from planner.domain.drift import DriftStatus
+from planner.domain.kinds import LocationMode, MeetingStatus, Role
+from planner.errors import PlannerError
+from planner.inputs import parse_date, parse_time, parse_weekdays
+from planner.models import Collaboration, Meeting, Organisation, Person
+from planner.presenters.year_picture import load_year_grid, render_year_svg, svg_document
+from planner.services import accounts, collaborations, drift, meetings
+from planner.services.dashboard import dashboard_rows, plan_fill_in
+from planner.services.drift import DriftRow
+from planner.services.meetings import Alternative
+from planner.services.planning import zone_of
+from planner.text.formatting import format_day
+from planner.text.labels import label, language_of
+from planner.web.forms.collaborations import CollaborationForm, FillInForm, person_line
+from planner.web.requests import get_session
+from planner.web.security import coordinated_collaboration, login_required, require_person
+
+bp = Blueprint("collaborations", __name__)
+
+# The drift words users see, next to the colour (DESIGN §6).
+STATUS_CLASS = {
+    DriftStatus.ON_TRACK: "on_track",
+    DriftStatus.ATTENTION: "attention",
+    DriftStatus.AT_RISK: "at_risk",
+    DriftStatus.NO_NEXT_MEETING: "no_next_meeting",
+}
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _url(endpoint: str, path: str, **values: Any) -> str:
+    """Return another blueprint's URL, or its path when that page is not there (yet)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return f"{request.script_root}{path}"
+
+
+def meeting_url(meeting_id: int) -> str:
+    """Return the meeting page's URL."""
+    return _url("meetings.show", f"/meetings/{meeting_id}", meeting_id=meeting_id)
+
+
+def plan_url(collab_id: int) -> str:
+    """Return the plan wizard's URL."""
+    return _url("meetings.plan", f"/collaborations/{collab_id}/plan", collab_id=collab_id)
+
+
+def _clock(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class FillIn:
+    """A proposed fill-in date as a page shows it."""
+
+    day: date
+    time: str
+    text: str
+
+
+def _fill_in(proposal: Alternative | None, zone: ZoneInfo, locale: str) -> FillIn | None:
+    if proposal is None:
+        return None
+    clock = _clock(proposal.starts_at, zone)
+    return FillIn(proposal.day, clock, f"{format_day(proposal.day, locale)} {clock}")
+
+
+@dataclass(frozen=True)
+class Health:
+    """A collaboration's drift as a page shows it: a colour class and a word."""
+
+    status: str
+    word: str
+    gap_weeks: int | None
+    since_last: bool
+    fill_in: FillIn | None
+
+
+def _health(row: DriftRow, zone: ZoneInfo, locale: str) -> Health:
+    weeks = None if row.gap_days is None else -(-row.gap_days // 7)
+    return Health(
+        STATUS_CLASS[row.status],
+        label(row.status.value, locale),
+        weeks,
+        row.next_day is None,
+        _fill_in(row.fill_in, zone, locale),
+    )
+
+
+# The year picture as a file: its own styles only, no scripts, links or frames.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> Any:
+    """Every collaboration the person coordinates, with its health at a glance."""
+    person = require_person()
+    session = get_session()
+    now = app_now()
+    locale = _locale()
+    rows = []
+    for item in dashboard_rows(session, person, now, locale=locale):
+        zone = zone_of(item.collaboration)
+        nxt = item.next_meeting
+        rows.append(
+            {
+                "collab": item.collaboration,
+                "health": _health(item.drift, zone, locale),
+                "next": nxt,
+                "next_time": _clock(nxt.starts_at, zone) if nxt else None,
+                "next_url": meeting_url(nxt.id) if nxt else None,
+                "gap_note": _gap_note(item.drift),
+                "fill_in_searched": item.fill_in_searched,
+                "plan_url": plan_url(item.collaboration.id),
+                "target": item.drift.rhythm.target_days // 7,
+                "max_gap": item.drift.rhythm.max_gap_days // 7,
+            }
+        )
+    schools = accounts.administered_schools(session, person) if not rows else []
+    return render_template(
+        "collaborations/dashboard.html",
+        rows=rows,
+        schools=schools,
+        counts=_counts(rows),
+        form=FillInForm(),
+    )
+
+
+def _gap_note(row: DriftRow) -> str | None:
+    """Say what the gap on the dashboard spans."""
+    if row.last_day is None and row.next_day is None:
+        return None
+    if row.next_day is None:
+        return "since_last"
+    return "until_next" if row.last_day is None else "between"
+
+
+def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {value: 0 for value in STATUS_CLASS.values()}
+    for row in rows:
+        counts[row["health"].status] += 1
+    return counts
+
+
+@bp.post("/collaborations/<int:collab_id>/fill-in")
+@login_required
+def fill_in(collab_id: int) -> Response:
+    """Plan and confirm the proposed fill-in date (invitations go out through the worker)."""
+    collab = coordinated_collaboration(collab_id)
+    form = FillInForm()
+    back = (
+        url_for(".show", collab_id=collab.id)
+        if form.back.data == "collaboration"
+        else url_for(".dashboard")
+    )
+    if not form.validate_on_submit():
+        flash(gettext("The form had expired; nothing was planned. Please try again."), "error")
+        return redirect(back)
+    session = get_session()
+    locale = _locale()
+    try:
+        day = parse_date(form.day.data, "day")
+        at = parse_time(form.time.data, "time")
+        meeting = plan_fill_in(session, collab, day, at, app_now(), locale=locale)
+    except PlannerError as error:
+        session.rollback()
+        flash(error.translate(gettext), "error")
+        return redirect(back)
+    session.commit()
+    flash(
+        gettext(
+            "Planned for %(name)s: %(day)s at %(time)s. The invitations are on their way.",
+            name=collab.name,
+            day=format_day(meeting.day, locale),
+            time=_clock(meeting.starts_at, zone_of(collab)),
+        ),
+        "success",
+    )
+    return redirect(back)
+
+
+# --- One collaboration ---------------------------------------------------------------------------
+
+
+def _school_year(today: date) -> str:
+    """The school year asked for (?year=2026-2027), or the current one."""
+    asked = request.args.get("year")
+    return parse_school_year(asked) if asked else school_year_of(today)
+
+
+def _shift_year(school_year: str, years: int) -> str:
+    first = int(school_year[:4]) + years
+    return f"{first}-{first + 1}"
+
+
+def _people(collab: Collaboration, role: Role) -> list[Person]:
+    return [link.person for link in collab.people if link.role is role]
+
+
+def _conflict(meeting: Meeting) -> dict[str, Any]:
+    flag = meeting.conflict or {}
+    proposed = flag.get("proposed_day")
+    return {
+        "meeting": meeting,
+        "reasons": [
+            {"label": reason.get("label", ""), "who": reason.get("who", "")}
+            for reason in flag.get("reasons", [])
+        ],
+        "proposed": date.fromisoformat(proposed) if proposed else None,
+    }
+
+
+def _weekday_names(collab: Collaboration, locale: str) -> list[str]:
+    names = get_day_names("wide", locale=language_of(locale))
+    return [str(names[int(day) - 1]) for day in collab.weekdays]
+
+
+def _location_text(collab: Collaboration) -> str:
+    if collab.location_mode is LocationMode.ONLINE:
+        return collab.location_note or str(gettext("Online"))
+    text = str(gettext("In turn at each member school"))
+    return f"{text} ({collab.location_note})" if collab.location_note else text
+
+
+def _reminder_text(collab: Collaboration) -> str:
+    hours = collab.reminder_hours
+    if hours == 0:
+        return str(gettext("No reminders"))
+    if hours is None:
+        hours = int(current_app.config["REMINDER_HOURS"])
+        return str(gettext("The standard: %(hours)s hours before a meeting", hours=hours))
+    return str(gettext("%(hours)s hours before a meeting", hours=hours))
+
+
+@bp.get("/collaborations/<int:collab_id>")
+@login_required
+def show(collab_id: int) -> Any:
+    """Members, people, rhythm, meetings, conflicts, health and the year picture."""
+    coordinated_collaboration(collab_id)
+    session = get_session()
+    locale = _locale()
+    now = app_now()
+    collab = collaborations.get_collaboration(session, collab_id)
+    zone = zone_of(collab)
+    today = now.astimezone(zone).date()
+    school_year = _school_year(today)
+    grid = load_year_grid(session, collab, school_year, locale)
+    numbers = {mark.meeting_id: mark.number for mark in grid.meetings}
+    picture = render_year_svg(
+        grid, collab.name, school_year, locale=locale, today=today, meeting_url=meeting_url
+    )
+    all_meetings = meetings.list_meetings(session, collab.id)
+    upcoming = [m for m in all_meetings if m.ends_at > now]
+    past = [m for m in reversed(all_meetings) if m.ends_at <= now]
+    conflicts = [
+        _conflict(m) for m in upcoming if m.conflict and m.status is MeetingStatus.CONFIRMED
+    ]
+    health = _health(drift.drift_of(session, collab.id, now, locale), zone, locale)
+    first_day, last_day = school_year_bounds(school_year)
+    return render_template(
+        "collaborations/show.html",
+        collab=collab,
+        members=collaborations.member_organisations(collab),
+        coordinators=_people(collab, Role.COORDINATOR),
+        participants=_people(collab, Role.PARTICIPANT),
+        weekday_names=_weekday_names(collab, locale),
+        location_text=_location_text(collab),
+        reminder_text=_reminder_text(collab),
+        upcoming=upcoming,
+        past=past,
+        conflicts=conflicts,
+        numbers=numbers,
+        zone=zone,
+        clock=_clock,
+        meeting_url=meeting_url,
+        plan_url=plan_url(collab.id),
+        health=health,
+        form=FillInForm(),
+        grid=grid,
+        picture=picture,
+        school_year=school_year,
+        year_first=first_day,
+        year_last=last_day,
+        previous_year=_shift_year(school_year, -1),
+        next_year=_shift_year(school_year, 1),
+    )
+
+
+@bp.get("/collaborations/<int:collab_id>/year.svg")
+@login_required
+def year_svg(collab_id: int) -> Response:
+    """The year picture on its own, to download or print."""
+    coordinated_collaboration(collab_id)
+    session = get_session()
+    locale = _locale()
+    collab = collaborations.get_collaboration(session, collab_id)
+    today = app_now().astimezone(zone_of(collab)).date()
+    school_year = _school_year(today)
+    grid = load_year_grid(session, collab, school_year, locale)
+    svg = render_year_svg(grid, collab.name, school_year, locale=locale, today=today)
+    response = Response(svg_document(svg), mimetype="image/svg+xml")
+    filename = f"year-{collab.id}-{school_year}.svg"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A page only for its coordinators: no shared caches.
+    response.headers["Cache-Control"] = "private, no-store"
+    # Opened on its own the SVG is a document of this site: it may never run a script.
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    return response
+
+
+# --- Create and edit -----------------------------------------------------------------------------
+
+
+def _member_choices(session: Session) -> list[SelectChoice]:
+    choices = []
+    for org in session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id)):
+        details = ", ".join(part for part in (org.brin, org.city, org.region) if part)
+        text = f"{org.name} ({details})" if details else org.name
+        choices.append(SelectChoice(str(org.id), text))
+    return choices
+
+
+def _with_self(person: Person, raw: dict[str, Any]) -> None:
+    """A coordinator who is not a platform administrator coordinates what they make."""
+    emails = {_email_of(line) for line in raw["coordinators"]}
+    if person.email not in emails:
+        raw["coordinators"] = [person_line(person), *raw["coordinators"]]
+
+
+def _email_of(line: str) -> str:
+    text = line.strip()
+    if "<" in text and text.endswith(">"):
+        text = text[text.rindex("<") + 1 : -1]
+    return text.strip().lower()
+
+
+def _render_form(form: CollaborationForm, collab: Collaboration | None, status: int) -> Any:
+    return render_template("collaborations/form.html", form=form, collab=collab), status
+
+
+def _save(form: CollaborationForm, collab: Collaboration | None) -> Any:
+    """Validate the form and create or change the collaboration; on error nothing changes."""
+    person = require_person()
+    session = get_session()
+    if not form.validate_on_submit():
+        return _render_form(form, collab, 400 if request.method == "POST" else 200)
+    raw = form.raw()
+    if not person.is_admin:
+        if collab is None:
+            _with_self(person, raw)
+        elif person.email not in {_email_of(line) for line in raw["coordinators"]}:
+            form.coordinator_lines.errors = [
+                gettext(
+                    "Keep yourself as a coordinator: otherwise you could no longer open this "
+                    "collaboration. A platform administrator can hand it over."
+                )
+            ]
+            return _render_form(form, collab, 400)
+    try:
+        if collab is None:
+            saved = collaborations.create_collaboration(session, raw, app_now())
+        else:
+            saved = collaborations.update_collaboration(session, collab, raw, app_now())
+    except PlannerError as error:
+        session.rollback()
+        form.form_errors.append(error.translate(gettext))
+        return _render_form(form, collab, error.status if error.status != 404 else 400)
+    session.commit()
+    flash(gettext("Saved %(name)s.", name=saved.name), "success")
+    return redirect(url_for(".show", collab_id=saved.id))
+
+
+@bp.route("/collaborations/new", methods=["GET", "POST"])
+@login_required
+def new() -> Any:
+    """Start a collaboration; whoever starts it coordinates it."""
+    person = require_person()
+    form = CollaborationForm()
+    form.members.choices = _member_choices(get_session())
+    if request.method == "GET":
+        form.coordinator_lines.data = person_line(person)
+        defaults = collaborations.DEFAULTS
+        form.target_weeks.data = defaults["target_weeks"]
+        form.max_gap_weeks.data = defaults["max_gap_weeks"]
+        form.duration_minutes.data = defaults["duration_minutes"]
+        form.weekdays.data = [str(day) for day in parse_weekdays(defaults["weekdays"])]
+        form.start_time.data = parse_time(defaults["start_time"], "start_time")
+    return _save(form, None)
+
+
+@bp.route("/collaborations/<int:collab_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(collab_id: int) -> Any:
+    """Change a collaboration's settings, members and people."""
+    coordinated_collaboration(collab_id)
+    session = get_session()
+    collab = collaborations.get_collaboration(session, collab_id)
+    form = CollaborationForm()
+    form.members.choices = _member_choices(session)
+    if request.method == "GET":
+        form.fill_from(collab)
+    return _save(form, collab)

@@ -1,0 +1,288 @@
+"""Answer links: a partner answers an invitation from a mail link, without an account.
+
+`GET /rsvp/<secret>` only shows the meeting and three buttons: it never changes anything, because
+mail security scanners and link previews fetch every link in a mail. `?answer=` from the mail
+only highlights the button. `POST /rsvp/<secret>` records the answer.
+
+The form needs no CSRF token: the secret in the URL is what authorises the answer (a forged
+cross-site POST would have to know it already), and there are no sessions or cookies to ride on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, session, url_for
+from flask_babel import force_locale, get_locale, gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.clock import app_now
+from planner.domain.kinds import AttendanceStatus, MeetingStatus
+from planner.errors import N_, PlannerError, ValidationError
+from planner.feeds.links import subscribe_links
+from planner.feeds.tokens import create_token
+from planner.messaging.composer import when as _when
+from planner.models import Attendance, Meeting
+from planner.presenters.feeds import token_url
+from planner.services.attendance import (
+    LinkError,
+    LinkProblem,
+    RsvpLink,
+    answer_by_link,
+    resolve_rsvp,
+)
+from planner.web.requests import get_session
+
+bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
+
+# The answers a partner can give, in the order of the buttons, with their labels.
+ANSWERS: dict[str, tuple[AttendanceStatus, str]] = {
+    "accepted": (AttendanceStatus.ACCEPTED, N_("Accept")),
+    "tentative": (AttendanceStatus.TENTATIVE, N_("Maybe")),
+    "declined": (AttendanceStatus.DECLINED, N_("Decline")),
+}
+
+# An answer in the list of the partner's other meetings.
+SHORT: dict[AttendanceStatus, str] = {
+    AttendanceStatus.NEEDS_ACTION: N_("No answer yet"),
+    AttendanceStatus.ACCEPTED: N_("Attending"),
+    AttendanceStatus.TENTATIVE: N_("Maybe"),
+    AttendanceStatus.DECLINED: N_("Not attending"),
+}
+# How many of the partner's next meetings the page lists.
+OTHER_MEETINGS = 12
+
+# What the page says about the answer stored now.
+CURRENT: dict[AttendanceStatus, str] = {
+    AttendanceStatus.NEEDS_ACTION: N_("You have not answered yet."),
+    AttendanceStatus.ACCEPTED: N_("You will attend."),
+    AttendanceStatus.TENTATIVE: N_("You might attend."),
+    AttendanceStatus.DECLINED: N_("You will not attend."),
+}
+
+# A link that does not work: status, title and explanation. Nothing more is said, so a page
+# never tells which meeting or person a dead link belonged to.
+PROBLEMS: dict[LinkProblem, tuple[int, str, str]] = {
+    LinkProblem.UNKNOWN: (
+        404,
+        N_("This link is not valid"),
+        N_(
+            "The link may be incomplete or mistyped. Ask the coordinator of the collaboration"
+            " for a new invitation."
+        ),
+    ),
+    LinkProblem.EXPIRED: (
+        410,
+        N_("This link has expired"),
+        N_(
+            "Answer links stop working some time after the meeting. If you still want to"
+            " answer, ask the coordinator of the collaboration for a new invitation."
+        ),
+    ),
+    LinkProblem.REVOKED: (
+        410,
+        N_("This link has been withdrawn"),
+        N_(
+            "The coordinator withdrew this link, for example because you no longer take part"
+            " in the collaboration. Ask the coordinator if you think this is a mistake."
+        ),
+    ),
+}
+
+
+@bp.after_request
+def private_page(response: Response) -> Response:
+    """The secret is in the URL: keep these pages out of caches, referrers, indexes and frames."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _asked_language() -> str | None:
+    asked = request.args.get("lang")
+    return asked if asked in current_app.config["LANGUAGES"] else None
+
+
+def _language(link: RsvpLink) -> str:
+    """?lang= when given, else the language chosen on this site, else the person's own (not
+    the browser's)."""
+    if asked := _asked_language():
+        return asked
+    if session.get("lang") in current_app.config["LANGUAGES"]:
+        return str(session["lang"])
+    if link.person.language in current_app.config["LANGUAGES"]:
+        return link.person.language
+    return str(current_app.config["DEFAULT_LOCALE"])
+
+
+def _link(endpoint: str, secret: str) -> str:
+    """This page's address, keeping a ?lang= that was asked for."""
+    lang = _asked_language()
+    if lang:
+        return url_for(endpoint, secret=secret, lang=lang)
+    return url_for(endpoint, secret=secret)
+
+
+def _closed_reason(meeting: Meeting) -> str | None:
+    """Why no answer can be given any more (the service refuses the same cases)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return N_("This meeting has been cancelled; no answer is needed.")
+    if meeting.ends_at <= app_now():
+        return N_("This meeting has already taken place.")
+    return None
+
+
+def _other_meetings(db: Session, link: RsvpLink, locale: str) -> list[dict[str, Any]]:
+    """The person's next meetings of the same collaboration that they were invited to (not
+    the one of this link), with their answer. Reads only."""
+    meeting = link.meeting
+    rows = db.execute(
+        select(Meeting, Attendance)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(
+            Meeting.collaboration_id == meeting.collaboration_id,
+            Meeting.id != meeting.id,
+            Meeting.ends_at > app_now(),
+            Attendance.person_id == link.person.id,
+            Attendance.sent_sequence.is_not(None),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(OTHER_MEETINGS)
+    ).all()
+    return [
+        {
+            "when": _when(other, locale),
+            "location": other.location,
+            "cancelled": other.status is MeetingStatus.CANCELLED,
+            "answer": gettext(SHORT[row.status]),
+            "answer_key": row.status.value,
+        }
+        for other, row in rows
+    ]
+
+
+def _problem_page(problem: LinkProblem) -> tuple[str, int]:
+    status, title, explanation = PROBLEMS[problem]
+    return render_template(
+        "rsvp/problem.html", title=gettext(title), message=gettext(explanation)
+    ), status
+
+
+def _answer_page(
+    secret: str, link: RsvpLink, *, chosen: str | None = None, error: str | None = None
+) -> str:
+    locale = str(get_locale() or "nl")
+    meeting = link.meeting
+    current = link.attendance.status if link.attendance else AttendanceStatus.NEEDS_ACTION
+    return render_template(
+        "rsvp/answer.html",
+        collaboration=meeting.collaboration.name,
+        when=_when(meeting, locale),
+        location=meeting.location,
+        person=link.person.name,
+        current=gettext(CURRENT[current]),
+        current_key=current.value,
+        answers=[(key, gettext(label)) for key, (_status, label) in ANSWERS.items()],
+        chosen=chosen,
+        closed=gettext(closed) if (closed := _closed_reason(meeting)) else None,
+        error=error,
+        action=_link(".answer", secret),
+        subscribe=_link(".subscribe", secret),
+        others=_other_meetings(get_session(), link, locale),
+    )
+
+
+@bp.get("/<path:secret>")
+def show(secret: str) -> Any:
+    """Show the meeting and the answer buttons. Changes nothing, whatever the query says."""
+    session = get_session()
+    try:
+        link = resolve_rsvp(session, secret, app_now())
+    except LinkError as error:
+        return _problem_page(error.problem)
+    with force_locale(_language(link)):
+        asked = request.args.get("answer", "").strip().lower()
+        return _answer_page(secret, link, chosen=asked if asked in ANSWERS else None)
+
+
+@bp.post("/<path:secret>")
+def answer(secret: str) -> Any:
+    """Record the answer given with one of the buttons."""
+    session = get_session()
+    now = app_now()
+    try:
+        link = resolve_rsvp(session, secret, now)
+    except LinkError as error:
+        return _problem_page(error.problem)
+    with force_locale(_language(link)):
+        given = request.form.get("answer", "").strip().lower()
+        if given not in ANSWERS:
+            message = gettext("Choose one of the buttons: accept, maybe or decline.")
+            return _answer_page(secret, link, error=message), 400
+        try:
+            link = answer_by_link(session, secret, ANSWERS[given][0], now)
+        except LinkError as error:  # it changed between the two look-ups
+            session.rollback()
+            return _problem_page(error.problem)
+        except ValidationError as error:  # cancelled or already held: nothing is stored
+            session.rollback()
+            return render_template(
+                "rsvp/problem.html",
+                title=gettext("Your answer cannot be recorded"),
+                message=error.translate(gettext),
+                collaboration=link.meeting.collaboration.name,
+                when=_when(link.meeting, str(get_locale() or "nl")),
+            ), 409
+        session.commit()
+        status = link.attendance.status if link.attendance else ANSWERS[given][0]
+        return render_template(
+            "rsvp/thanks.html",
+            collaboration=link.meeting.collaboration.name,
+            when=_when(link.meeting, str(get_locale() or "nl")),
+            location=link.meeting.location,
+            recorded=gettext(CURRENT[status]),
+            recorded_key=status.value,
+            again=_link(".show", secret),
+        )
+
+
+@bp.post("/<secret>/calendar")
+def subscribe(secret: str) -> Any:
+    """Make the partner a link to the collaboration's calendar feed and show it, this once.
+
+    Feed secrets are stored hashed, so an earlier link cannot be shown again: every press makes
+    a new link, labelled with the partner's name so the coordinator can tell whose it is.
+    """
+    db = get_session()
+    now = app_now()
+    try:
+        link = resolve_rsvp(db, secret, now)
+    except LinkError as error:
+        return _problem_page(error.problem)
+    with force_locale(language := _language(link)):
+        collab = link.meeting.collaboration
+        try:
+            issued = create_token(
+                db,
+                now,
+                collaboration=collab.id,
+                language=language,
+                label=f"{link.person.name} <{link.person.email}>",
+            )
+        except PlannerError as error:
+            db.rollback()
+            return render_template(
+                "rsvp/problem.html",
+                title=gettext("The calendar link could not be made"),
+                message=error.translate(gettext),
+            ), error.status
+        db.commit()
+        return render_template(
+            "rsvp/calendar.html",
+            collaboration=collab.name,
+            links=subscribe_links(token_url(issued.secret), collab.name),
+            back=_link(".show", secret),
+        )
