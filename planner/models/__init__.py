@@ -1,0 +1,45 @@
+"""Typed tables, by area. Importing this package registers every table with the metadata."""
+
+from __future__ import annotations
+
+from planner.database import Base
+from planner.models.calendar import (
+    BusyPeriod,
+    ClosureDay,
+    HolidayOverride,
+    Organisation,
+    SchoolHolidayRecord,
+)
+from planner.models.collaborations import (
+    Attendance,
+    Collaboration,
+    CollaborationMember,
+    CollaborationPerson,
+    Meeting,
+    RsvpToken,
+)
+from planner.models.feeds import Feed, FeedToken
+from planner.models.outbox import Event, JobState, Mail
+from planner.models.people import OrganisationAdmin, Person
+
+__all__ = [
+    "Attendance",
+    "Base",
+    "BusyPeriod",
+    "ClosureDay",
+    "Collaboration",
+    "CollaborationMember",
+    "CollaborationPerson",
+    "Event",
+    "Feed",
+    "FeedToken",
+    "HolidayOverride",
+    "JobState",
+    "Mail",
+    "Meeting",
+    "Organisation",
+    "OrganisationAdmin",
+    "Person",
+    "RsvpToken",
+    "SchoolHolidayRecord",
+]

@@ -1,0 +1,132 @@
+"""Organisations and their calendars: busy periods, imported school holidays, own holiday
+dates and closure days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.database import Base, enum_column, intpk, str40, str200, utc_instant
+from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
+
+
+class Organisation(Base):
+    """A school, a school board or an external partner."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[intpk]
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
+    name: Mapped[str200]
+    brin: Mapped[str | None] = mapped_column(String(6), unique=True)
+    sector: Mapped[Sector | None] = mapped_column(enum_column(Sector))
+    region: Mapped[str | None] = mapped_column(String(10))
+    city: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str40] = mapped_column(default="Europe/Amsterdam")
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    busy_periods: Mapped[list[BusyPeriod]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", passive_deletes=True
+    )
+    holiday_overrides: Mapped[list[HolidayOverride]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    closure_days: Mapped[list[ClosureDay]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("region IN ('noord', 'midden', 'zuid')", name="region_known"),
+        CheckConstraint("kind = 'partner' OR region IS NOT NULL", name="school_has_region"),
+    )
+
+
+class BusyPeriod(Base):
+    """Days a school (or a region, or the whole country) is busy: never or rather not plan then."""
+
+    __tablename__ = "busy_period"
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    # Set for a region-wide period (organisation_id null); both null means national.
+    region: Mapped[str | None] = mapped_column(String(10))
+    kind: Mapped[BusyKind] = mapped_column(enum_column(BusyKind))
+    first_on: Mapped[date] = mapped_column(Date)
+    last_on: Mapped[date] = mapped_column(Date)
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, 10))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str40] = mapped_column(default="manual")
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="busy_periods")
+
+    __table_args__ = (
+        CheckConstraint("last_on >= first_on", name="range_forward"),
+        CheckConstraint("organisation_id IS NULL OR region IS NULL", name="one_scope"),
+        Index("ix_busy_period_days", "first_on", "last_on"),
+    )
+
+
+class SchoolHolidayRecord(Base):
+    """A school holiday imported from the Rijksoverheid open data; overrides the shipped data."""
+
+    __tablename__ = "school_holiday"
+
+    id: Mapped[intpk]
+    school_year: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(30))
+    region: Mapped[str] = mapped_column(String(10))
+    first_on: Mapped[date] = mapped_column(Date)
+    last_on: Mapped[date] = mapped_column(Date)
+    compulsory: Mapped[bool]
+    source: Mapped[str200]
+    imported_at: Mapped[utc_instant]
+
+    __table_args__ = (
+        UniqueConstraint("school_year", "name", "region"),
+        CheckConstraint("last_on >= first_on", name="range_forward"),
+    )
+
+
+class HolidayOverride(Base):
+    """A school's own dates for an advisory school holiday."""
+
+    __tablename__ = "holiday_override"
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    school_year: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(30))
+    first_on: Mapped[date] = mapped_column(Date)
+    last_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "school_year", "name"),
+        CheckConstraint("last_on >= first_on", name="range_forward"),
+    )
+
+
+class ClosureDay(Base):
+    """A day off the law does not make national, switched on for one school."""
+
+    __tablename__ = "closure_day"
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[utc_instant]
+
+    __table_args__ = (UniqueConstraint("organisation_id", "kind"),)
