@@ -20,6 +20,11 @@ def today_local(zone: ZoneInfo = AMSTERDAM) -> date:
     return utcnow().astimezone(zone).date()
 
 
+def local_date(instant: datetime, zone: ZoneInfo = AMSTERDAM) -> date:
+    """The date an instant falls on in `zone` (Amsterdam by default)."""
+    return instant.astimezone(zone).date()
+
+
 def app_now(config: Mapping[str, Any] | None = None) -> datetime:
     """Return the current instant, or the configured FROZEN_NOW (demos, reproducible tests).
 

@@ -42,3 +42,19 @@ class ConflictError(PlannerError):
     """The input clashes with what is stored (a duplicate, say)."""
 
     status = 409
+
+
+class SchemaNotReady(PlannerError):
+    """The database has no tables yet, or an older schema than this version needs."""
+
+    status = 503
+
+
+def integrity_conflict() -> ConflictError:
+    """The refusal for a change the database turned down (a duplicate, a row still in use)."""
+    return ConflictError(
+        N_(
+            "This clashes with what is stored: something it refers to is still in use, or it"
+            " already exists (perhaps it was changed at the same time). Nothing was changed."
+        )
+    )

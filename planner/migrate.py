@@ -9,8 +9,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from planner.errors import N_, SchemaNotReady
 from planner.models import Base
 
 
@@ -61,3 +64,31 @@ def make_revision(engine: Engine, message: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+def head_revision() -> str | None:
+    """The newest revision the shipped migrations lead to."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def schema_problem(engine: Engine) -> SchemaNotReady | None:
+    """Why the database cannot be used by this version (never migrated, or behind), or None."""
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError:  # cannot even ask: leave it to the original error
+        return None
+    if current is None:
+        return SchemaNotReady(
+            N_("The database has not been set up yet. Run `planner db upgrade` first.")
+        )
+    head = head_revision()
+    if current != head:
+        return SchemaNotReady(
+            N_(
+                "The database is at revision %(current)s, but this version of the planner needs"
+                " %(head)s. Run `planner db upgrade` first."
+            ),
+            current=current,
+            head=head,
+        )
+    return None

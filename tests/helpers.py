@@ -33,3 +33,15 @@ def count_rows(app: Flask, table: Any) -> int:
     engine = app.extensions["planner.db"].engine
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT COUNT(*) FROM {table.__tablename__}")).scalar_one())
+
+
+def dispatch(app: Flask) -> int:
+    """Hand every pending event to its handler, as the worker does (mails get queued)."""
+    from planner.messaging.worker import Worker
+
+    worker = Worker(app, "tests")
+    handled = 0
+    with app.app_context():
+        while batch := worker.dispatch_events():
+            handled += batch
+    return handled

@@ -99,7 +99,7 @@ def test_bad_update_changes_nothing(client: FlaskClient, school: dict) -> None:
     response = client.patch(f"/api/v1/busy-periods/{period['id']}", json={"last_day": "2027-01-01"})
     assert response.status_code == 400
     after = client.get(f"/api/v1/busy-periods/{period['id']}").get_json()
-    assert after == period
+    assert after == {key: value for key, value in period.items() if key != "meetings_hit"}
 
 
 def test_region_and_national_periods_apply_to_schools_there(

@@ -25,7 +25,7 @@ from werkzeug.test import TestResponse
 
 from planner.domain.kinds import MailKind
 from planner.domain.secrets import hash_secret
-from planner.events import append_event
+from planner.events import EventKind, PersonRef, append_event
 from planner.messaging.composer import Composer
 from planner.models import Attendance, Event, Mail, Meeting, RsvpToken
 from planner.services import collaborations, meetings, people, planning
@@ -454,7 +454,7 @@ def test_retrying_a_dead_mail_puts_it_back_in_the_queue(
 
 
 def test_retrying_a_dead_event_and_unknown_ids(client: FlaskClient, session: Session) -> None:
-    event = append_event(session, "test.kind", {"x": 1}, NOW)
+    event = append_event(session, EventKind.PERSON_CREATED, PersonRef(1), NOW)
     session.flush()
     event.attempts, event.dead_at, event.last_error = 5, NOW, "boom"
     session.commit()

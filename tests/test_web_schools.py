@@ -28,7 +28,7 @@ from planner.models import (
     Person,
 )
 from planner.services.calendar_import import ImportRow, rows_from_data, rows_to_data
-from planner.web.views.schools import IMPORT_SALT
+from planner.web.views.schools.imports import IMPORT_SALT
 from tests.helpers import CLI, count_rows
 from tests.web import csrf_token, login, post
 from tests.web import text_of as page_text

@@ -47,7 +47,7 @@ from planner.domain.kinds import (
     Role,
     Sector,
 )
-from planner.events import append_event
+from planner.events import EventKind, MeetingsPlanned, append_event
 from planner.ical.imip import Envelope, build_mail
 from planner.models import (
     Attendance,
@@ -423,13 +423,13 @@ def plan_collaborations(app: Flask) -> Planned:
             session.flush()
             append_event(
                 session,
-                "meetings.planned",
-                {
-                    "collaboration_id": collab.id,
-                    "plan_key": f"fault-{c}",
-                    "meeting_ids": [meeting.id for meeting in meetings],
-                    "days": [meeting.day.isoformat() for meeting in meetings],
-                },
+                EventKind.MEETINGS_PLANNED,
+                MeetingsPlanned(
+                    collaboration_id=collab.id,
+                    plan_key=f"fault-{c}",
+                    meeting_ids=[meeting.id for meeting in meetings],
+                    days=[meeting.day.isoformat() for meeting in meetings],
+                ),
                 now,
             )
             for person in people[1:]:

@@ -5,6 +5,7 @@ from planner.calendar_nl.public_holidays import (
     CLOSURE_DAY_NAMES,
     closure_day_dates,
     national_closure_days,
+    parse_year,
     public_holidays,
 )
 from planner.calendar_nl.rijksoverheid import parse_rijksoverheid
@@ -47,6 +48,7 @@ __all__ = [
     "parse_region",
     "parse_rijksoverheid",
     "parse_school_year",
+    "parse_year",
     "public_holidays",
     "school_year_bounds",
     "school_year_of",

@@ -43,8 +43,26 @@ def _dutch_public_holidays(years: Iterable[int]) -> HolidayBase:
     return country_holidays("NL", years=list(years), language="nl", categories=(PUBLIC,))
 
 
+# The years public holidays are listed for: the current set of Dutch public holidays holds
+# since the Algemene termijnenwet of 1964 (in force 1966), and the planner works up to 2100.
+FIRST_YEAR, LAST_YEAR = 1966, 2100
+
+
+def parse_year(value: object) -> int:
+    """A year to list public holidays for, given as text or a number."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise ValidationError(
+            N_("Give a year from %(first)s to %(last)s, e.g. 2027."),
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    return int(text)
+
+
 def public_holidays(years: Iterable[int], language: str = "nl") -> dict[date, str]:
     """Return the Dutch public holidays of the given years (holidays.NL), by date."""
+    years = [parse_year(year) for year in years]
     found = country_holidays(
         "NL", years=list(years), language=_holidays_language(language), categories=(PUBLIC,)
     )

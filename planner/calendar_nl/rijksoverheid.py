@@ -9,7 +9,8 @@ all-or-nothing: either every holiday is returned or a ValidationError says what 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,8 +27,30 @@ _SUMMER = "zomervakantie"
 _SUMMER_ENDS_BY = (9, 30)
 
 
+# The largest holiday file taken: the complete Rijksoverheid answer is far smaller.
+MAX_BYTES = 2 * 1024 * 1024
+
+
 def parse_rijksoverheid(payload: bytes | str | object) -> list[SchoolHoliday]:
-    """Parse a Rijksoverheid school-holidays answer into sorted, deduplicated SchoolHolidays."""
+    """Parse a Rijksoverheid school-holidays answer into sorted, deduplicated SchoolHolidays.
+
+    Bounded: a file over MAX_BYTES, absurd nesting or an impossible date is refused like any
+    other malformed input, with a message and nothing imported.
+    """
+    if isinstance(payload, bytes | bytearray | str) and len(payload) > MAX_BYTES:
+        raise ValidationError(
+            N_("The file is too large for holiday data (at most %(mb)s MB)."),
+            mb=MAX_BYTES // (1024 * 1024),
+        )
+    try:
+        return _parse(payload)
+    except (OverflowError, RecursionError):  # a year-9999 date-time; "[[[[…" a million deep
+        raise ValidationError(
+            N_("The file is not Rijksoverheid holiday data, or it holds impossible dates.")
+        ) from None
+
+
+def _parse(payload: bytes | str | object) -> list[SchoolHoliday]:
     data = _decode(payload)
     if isinstance(data, list):
         documents = data
@@ -266,3 +289,27 @@ def _check_days(school_year: str, name: str, first_day: date, last_day: date, wh
                 day=day.isoformat(),
                 school_year=school_year,
             )
+
+
+def to_rijksoverheid(holidays: Iterable[SchoolHoliday]) -> str:
+    """Holidays written back in the Rijksoverheid shape (one document), so that what a page
+    carries between preview and confirmation is read (and checked) by the same parser."""
+    years: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for holiday in holidays:
+        vacation = years[holiday.school_year].setdefault(
+            holiday.name,
+            {"type": holiday.name, "compulsorydates": holiday.compulsory, "regions": []},
+        )
+        vacation["regions"].append(
+            {
+                "region": holiday.region,
+                # Noon UTC falls on the same day in Amsterdam, summer and winter.
+                "startdate": holiday.first_day.isoformat() + "T12:00:00Z",
+                "enddate": holiday.last_day.isoformat() + "T12:00:00Z",
+            }
+        )
+    content = [
+        {"schoolyear": year, "vacations": list(vacations.values())}
+        for year, vacations in sorted(years.items())
+    ]
+    return json.dumps({"content": content}, separators=(",", ":"))

@@ -41,6 +41,7 @@ from planner.errors import N_, PlannerError, ValidationError
 from planner.inputs import parse_weeks
 
 MAX_ROWS = 500  # rows (after expanding repeats) one import may hold
+MAX_BYTES = 1_000_000  # a school year's calendar is far smaller
 MAX_SUMMARY = 200
 MAX_DETAIL = 300
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -179,7 +180,25 @@ def is_icalendar(text: str) -> bool:
 
 
 def parse_year_calendar(data: bytes, school_year: str, filename: str = "") -> YearCalendar:
-    """Read an uploaded .ics or .csv (told apart by content, then name) for a school year."""
+    """Read an uploaded .ics or .csv (told apart by content, then name) for a school year.
+
+    Bounded in size (MAX_BYTES) and rows (MAX_ROWS); a date no calendar can hold is refused
+    like any other error, with a message and nothing read.
+    """
+    if len(data) > MAX_BYTES:
+        raise ValidationError(N_("The file is larger than 1 MB; import the school year in parts."))
+    try:
+        return _parse_year_calendar(data, school_year, filename)
+    except OverflowError:  # e.g. DURATION:P9999999D or a time in the year 9999
+        raise ValidationError(
+            N_(
+                "The file holds a date the planner cannot work with (far in the past or the"
+                " future); check the dates and export it again."
+            )
+        ) from None
+
+
+def _parse_year_calendar(data: bytes, school_year: str, filename: str) -> YearCalendar:
     text = decode_text(data)
     if is_icalendar(text):
         return parse_ics(text, school_year)

@@ -1,4 +1,4 @@
-"""The `planner` command: organisations, calendars, collaborations, planning and drift."""
+"""The `planner` command: one module per area, each a list of module-level click commands."""
 
 from __future__ import annotations
 
@@ -8,11 +8,43 @@ from planner.cli.base import PlannerCLI
 def build_cli() -> PlannerCLI:
     """Assemble the command tree."""
     from planner import create_app
-    from planner.cli import calendar, db, demo, feeds, organisations, planning, serve, users, worker
+    from planner.cli import (
+        busy_periods,
+        calendar,
+        collaborations,
+        db,
+        demo,
+        feeds,
+        meetings,
+        organisations,
+        people,
+        planning,
+        serve,
+        users,
+        worker,
+    )
 
-    cli = PlannerCLI(create_app=create_app, help=__doc__)
-    for module in (calendar, db, demo, feeds, organisations, planning, serve, users, worker):
-        module.register(cli)
+    cli = PlannerCLI(
+        create_app=create_app,
+        help="Plan the meetings of Dutch school collaborations far ahead.",
+    )
+    for module in (
+        organisations,
+        busy_periods,
+        calendar,
+        people,
+        collaborations,
+        planning,
+        meetings,
+        feeds,
+        users,
+        worker,
+        demo,
+        db,
+        serve,
+    ):
+        for command in module.COMMANDS:
+            cli.add_command(command)
     return cli
 
 

@@ -1,164 +1,302 @@
-"""`planner holidays`, `planner public-holidays` and `planner blocked`."""
+"""`planner holidays`, `public-holidays`, `blocked` and `calendars import`: the Dutch school
+calendar, and a school's own year calendar from a file."""
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from planner.calendar_nl import parse_rijksoverheid, public_holidays
-from planner.cli.base import PlannerCLI, db_session, echo_json, echo_table, locale
-from planner.clock import app_now
+from planner.calendar_nl import (
+    parse_rijksoverheid,
+    parse_school_year,
+    parse_year,
+    public_holidays,
+    school_year_of,
+)
+from planner.calendar_nl.rijksoverheid import MAX_BYTES as MAX_HOLIDAY_BYTES
+from planner.calendar_nl.year_calendar import MAX_BYTES as MAX_CALENDAR_BYTES
+from planner.calendar_nl.year_calendar import parse_year_calendar
+from planner.cli.base import (
+    change,
+    command,
+    echo_json,
+    echo_table,
+    group,
+    json_option,
+    locale,
+    reading,
+)
+from planner.cli.busy_periods import echo_hits
+from planner.clock import app_now, local_date
 from planner.errors import N_, ValidationError
 from planner.inputs import parse_date
-from planner.presenters.calendar import blocked_day_json, school_holiday_json
-from planner.services import school_calendar
+from planner.presenters.calendar import (
+    blocked_day_json,
+    import_json,
+    meetings_hit_json,
+    school_holiday_json,
+)
+from planner.services import calendar_hits, calendar_import, organisations, school_calendar
 from planner.services.availability import blocked_days_for
 from planner.text.formatting import format_day, format_span
 from planner.text.labels import label
 
 
-def read_source(file_or_url: str, timeout: float) -> bytes:
-    """Read a local file, or fetch an http(s) URL."""
+def read_source(file_or_url: str, timeout: float, limit: int) -> bytes:
+    """Read a local file, or fetch an http(s) URL; at most `limit` bytes (+1, to tell)."""
     if file_or_url.startswith(("http://", "https://")):
         request = urllib.request.Request(file_or_url, headers={"Accept": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                body: bytes = response.read()
+                body: bytes = response.read(limit + 1)
                 return body
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise ValidationError(
                 N_("Could not fetch %(url)s: %(error)s"), url=file_or_url, error=str(error)
             ) from None
     try:
-        return Path(file_or_url).read_bytes()
+        with Path(file_or_url).open("rb") as handle:
+            return handle.read(limit + 1)
     except OSError as error:
         raise ValidationError(
             N_("Could not read %(path)s: %(error)s"), path=file_or_url, error=error.strerror
         ) from None
 
 
-def register(cli: PlannerCLI) -> None:
-    """Add the calendar commands."""
+@group("holidays")
+def holidays_group() -> None:
+    """Dutch school holidays per region."""
 
-    @cli.group("holidays")
-    def holidays_group() -> None:
-        """Dutch school holidays per region."""
 
-    @holidays_group.command("list")
-    @click.option("--region", required=True, help="noord, midden or zuid.")
-    @click.option("--school-year", required=True, help="e.g. 2026-2027.")
-    @click.option("--json", "as_json", is_flag=True)
-    def holidays_list(region: str, school_year: str, as_json: bool) -> None:
-        """List a region's school holidays of one school year."""
-        with db_session() as session:
-            found = school_calendar.school_holidays_for(session, region, school_year)
-        if as_json:
-            echo_json([school_holiday_json(holiday, locale()) for holiday in found])
-            return
-        echo_table(
-            [_("holiday"), _("first day"), _("last day"), _("compulsory")],
+@holidays_group.command("list")
+@click.option("--region", required=True, help="noord, midden or zuid.")
+@click.option("--school-year", required=True, help="e.g. 2026-2027.")
+@json_option
+def holidays_list(region: str, school_year: str, as_json: bool) -> None:
+    """List a region's school holidays of one school year."""
+    with reading() as session:
+        found = school_calendar.school_holidays_for(session, region, school_year)
+    if as_json:
+        echo_json([school_holiday_json(holiday, locale()) for holiday in found])
+        return
+    echo_table(
+        [_("holiday"), _("first day"), _("last day"), _("compulsory")],
+        [
             [
-                [
-                    holiday.display_name(locale()),
-                    format_day(holiday.first_day, locale()),
-                    format_day(holiday.last_day, locale()),
-                    _("yes") if holiday.compulsory else _("no (advisory)"),
-                ]
-                for holiday in found
-            ],
+                holiday.display_name(locale()),
+                format_day(holiday.first_day, locale()),
+                format_day(holiday.last_day, locale()),
+                _("yes") if holiday.compulsory else _("no (advisory)"),
+            ]
+            for holiday in found
+        ],
+    )
+
+
+@holidays_group.command("years")
+@json_option
+def holidays_years(as_json: bool) -> None:
+    """Which school years have holiday data for every region, shipped or imported."""
+    with reading() as session:
+        today = local_date(app_now())
+        coverage = school_calendar.holiday_coverage(session, today)
+        missing = school_calendar.missing_school_year(session, today)
+    if as_json:
+        echo_json(
+            {
+                "school_years": [
+                    {
+                        "school_year": year.school_year,
+                        "regions": year.regions,
+                        "complete": year.complete,
+                        "shipped": year.shipped,
+                        "imported_at": year.imported_at.isoformat() if year.imported_at else None,
+                    }
+                    for year in coverage
+                ],
+                "missing": missing,
+            }
+        )
+        return
+    echo_table(
+        [_("school year"), "noord", "midden", "zuid", _("complete"), _("source")],
+        [
+            [
+                year.school_year,
+                *(year.regions[region] for region in ("noord", "midden", "zuid")),
+                _("yes") if year.complete else _("no"),
+                _("imported") if year.imported_at else _("shipped"),
+            ]
+            for year in coverage
+        ],
+    )
+    if missing:
+        click.echo(
+            _(
+                "No holidays for %(year)s yet: import them once the Rijksoverheid publishes them.",
+                year=missing,
+            )
         )
 
-    @holidays_group.command("import")
-    @click.argument("file_or_url")
-    @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-    def holidays_import(file_or_url: str, dry_run: bool) -> None:
-        """Import Rijksoverheid open-data school holidays (list or per-school-year JSON)."""
-        payload = read_source(file_or_url, current_app.config["HTTP_TIMEOUT"])
-        parsed = parse_rijksoverheid(payload)
-        with db_session() as session:
-            result = school_calendar.import_school_holidays(session, parsed, file_or_url, app_now())
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
-        for change in result.changes:
-            before = change["before"]
-            after = change["after"]
-            was = f"{before['first_day']}..{before['last_day']}" if before else _("new")
+
+@holidays_group.command("import")
+@click.argument("file_or_url")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def holidays_import(file_or_url: str, dry_run: bool) -> None:
+    """Import Rijksoverheid open-data school holidays (list or per-school-year JSON)."""
+    payload = read_source(file_or_url, current_app.config["HTTP_TIMEOUT"], MAX_HOLIDAY_BYTES)
+    parsed = parse_rijksoverheid(payload)
+    with reading() if dry_run else change() as session:
+        result = school_calendar.import_school_holidays(session, parsed, file_or_url, app_now())
+    for item in result.changes:
+        before = item["before"]
+        after = item["after"]
+        was = f"{before['first_day']}..{before['last_day']}" if before else _("new")
+        click.echo(
+            f"{item['school_year']} {item['name']} {item['region']}: "
+            f"{was} -> {after['first_day']}..{after['last_day']}"
+        )
+    click.echo(
+        _(
+            "School years %(years)s: %(added)s added, %(changed)s changed, "
+            "%(unchanged)s unchanged.",
+            years=", ".join(result.school_years),
+            added=result.added,
+            changed=result.changed,
+            unchanged=result.unchanged,
+        )
+    )
+    if dry_run:
+        click.echo(_("Dry run: nothing was written."))
+
+
+@command("public-holidays")
+@click.option("--year", required=True, help="e.g. 2027.")
+@json_option
+def public_holidays_cmd(year: str, as_json: bool) -> None:
+    """List the Dutch public holidays of a year."""
+    found = public_holidays([parse_year(year)], locale())
+    if as_json:
+        echo_json([{"date": d.isoformat(), "name": n} for d, n in found.items()])
+        return
+    echo_table([_("day"), _("holiday")], [[format_day(d, locale()), n] for d, n in found.items()])
+
+
+@command("blocked")
+@click.option("--org", "orgs", multiple=True, required=True, help="Id or BRIN; repeatable.")
+@click.option("--from", "first_day", required=True)
+@click.option("--to", "last_day", required=True)
+@json_option
+def blocked(orgs: tuple[str, ...], first_day: str, last_day: str, as_json: bool) -> None:
+    """List the blocked weekdays of the union of organisations, with reasons."""
+    with reading() as session:
+        found = blocked_days_for(
+            session,
+            list(orgs),
+            parse_date(first_day, "from"),
+            parse_date(last_day, "to"),
+            locale=locale(),
+            max_days=current_app.config["MAX_BLOCKED_RANGE_DAYS"],
+        )
+    if as_json:
+        echo_json([blocked_day_json(item) for item in found])
+        return
+    for item in found:
+        marker = "■" if item.hard else "□"
+        click.echo(f"{marker} {format_day(item.day, locale())}")
+        for reason in item.reasons:
+            period = reason.period
             click.echo(
-                f"{change['school_year']} {change['name']} {change['region']}: "
-                f"{was} -> {after['first_day']}..{after['last_day']}"
+                f"    {reason.organisation_name}: {period.label} "
+                f"({label(period.severity, locale())}, "
+                f"{format_span(period.first_day, period.last_day, locale())})"
             )
-        click.echo(
-            _(
-                "School years %(years)s: %(added)s added, %(changed)s changed, "
-                "%(unchanged)s unchanged.",
-                years=", ".join(result.school_years),
-                added=result.added,
-                changed=result.changed,
-                unchanged=result.unchanged,
-            )
-        )
-        if dry_run:
-            click.echo(_("Dry run: nothing was written."))
+    hard = sum(1 for item in found if item.hard)
+    click.echo(
+        _("%(hard)s day(s) blocked, %(soft)s day(s) to avoid.", hard=hard, soft=len(found) - hard)
+    )
 
-    @cli.command("public-holidays")
-    @click.option("--year", type=int, required=True)
-    @click.option("--json", "as_json", is_flag=True)
-    def public_holidays_cmd(year: int, as_json: bool) -> None:
-        """List the Dutch public holidays of a year."""
-        found = public_holidays([year], locale())
-        if as_json:
-            echo_json([{"date": d.isoformat(), "name": n} for d, n in found.items()])
-            return
-        echo_table(
-            [_("day"), _("holiday")], [[format_day(d, locale()), n] for d, n in found.items()]
-        )
 
-    @cli.command("blocked")
-    @click.option("--org", "orgs", multiple=True, required=True, help="Id or BRIN; repeatable.")
-    @click.option("--from", "first_day", required=True)
-    @click.option("--to", "last_day", required=True)
-    @click.option("--json", "as_json", is_flag=True)
-    def blocked(
-        orgs: tuple[str, ...],
-        first_day: str,
-        last_day: str,
-        as_json: bool,
-    ) -> None:
-        """List the blocked weekdays of the union of organisations, with reasons."""
-        with db_session() as session:
-            found = blocked_days_for(
-                session,
-                list(orgs),
-                parse_date(first_day, "from"),
-                parse_date(last_day, "to"),
-                locale=locale(),
-                max_days=current_app.config["MAX_BLOCKED_RANGE_DAYS"],
-            )
-        if as_json:
-            echo_json([blocked_day_json(item) for item in found])
-            return
-        for item in found:
-            marker = "■" if item.hard else "□"
-            click.echo(f"{marker} {format_day(item.day, locale())}")
-            for reason in item.reasons:
-                period = reason.period
-                click.echo(
-                    f"    {reason.organisation_name}: {period.label} "
-                    f"({label(period.severity, locale())}, "
-                    f"{format_span(period.first_day, period.last_day, locale())})"
-                )
-        hard = sum(1 for item in found if item.hard)
-        click.echo(
-            _(
-                "%(hard)s day(s) blocked, %(soft)s day(s) to avoid.",
-                hard=hard,
-                soft=len(found) - hard,
-            )
+@group("calendars")
+def calendars_group() -> None:
+    """A school's own year calendar (test weeks, open days…) from an .ics or .csv file."""
+
+
+@calendars_group.command("import")
+@click.option("--org", "organisation", required=True, help="The school (id or BRIN).")
+@click.option("--school-year", help="The school year the file is for (default: the current one).")
+@click.option("--skip", "skipped", multiple=True, type=int, help="Leave out the row of this line.")
+@click.option("--dry-run", is_flag=True, help="Only show what would be imported.")
+@click.argument("file")
+@json_option
+def calendars_import(
+    organisation: str,
+    school_year: str | None,
+    skipped: tuple[int, ...],
+    dry_run: bool,
+    file: str,
+    as_json: bool,
+) -> None:
+    """Import a school's year calendar: every new row becomes a busy period (kind guessed from
+    its title; soft or hard as usual for the kind)."""
+    data = read_source(file, current_app.config["HTTP_TIMEOUT"], MAX_CALENDAR_BYTES)
+    now = app_now()
+    year = parse_school_year(school_year) if school_year else None
+    with reading() if dry_run else change() as session:
+        org = organisations.find_organisation(session, organisation)
+        calendar = parse_year_calendar(
+            data, year or school_year_of(local_date(now)), Path(file).name
         )
+        rows = calendar_import.preview(session, org, calendar)
+        keep: dict[int, Any] = {
+            index: (row.kind.value, row.severity.value)
+            for index, row in enumerate(rows)
+            if row.line not in skipped
+        }
+        outcome = None
+        hits = []
+        if not dry_run:
+            outcome = calendar_import.import_rows(
+                session, org, calendar_import.chosen_rows(rows, keep), now
+            )
+            hits = calendar_hits.meetings_hit(
+                session, [(p.first_on, p.last_on) for p in outcome.created], now, organisation=org
+            )
+    if as_json:
+        data_json = import_json(calendar.school_year, rows, outcome, locale())
+        data_json["meetings_hit"] = meetings_hit_json(hits)
+        echo_json(data_json)
+        return
+    for row in rows:
+        state = (
+            _("skipped")
+            if row.line in skipped
+            else _("already there")
+            if row.duplicate
+            else _("repeats: enter by hand")
+            if row.repeats
+            else label(row.kind, locale())
+        )
+        click.echo(
+            _("line %(line)s", line=row.line)
+            + f"  {format_span(row.first_day, row.last_day, locale())}  {row.summary}  [{state}]"
+        )
+    if outcome is None:
+        click.echo(_("Dry run: nothing was imported."))
+        return
+    click.echo(
+        ngettext(
+            "%(num)s busy period imported.", "%(num)s busy periods imported.", len(outcome.created)
+        )
+    )
+    echo_hits(hits)
+
+
+COMMANDS = [holidays_group, public_holidays_cmd, blocked, calendars_group]

@@ -19,9 +19,14 @@ from planner.calendar_nl import parse_region
 from planner.domain.kinds import FeedScope
 from planner.domain.secrets import hash_secret, new_secret, plausible_secret
 from planner.errors import N_, ConflictError, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.events import (
+    EventKind,
+    FeedTokenChange,
+    append_event,
+)
 from planner.inputs import optional_text, parse_id
 from planner.models import Collaboration, Feed, FeedToken, Organisation, Person
+from planner.services.accounts import may_administer, may_coordinate
 from planner.services.collaborations import get_collaboration
 from planner.services.organisations import find_organisation
 from planner.services.people import find_person
@@ -135,8 +140,8 @@ def _issue(
     session.flush()
     append_event(
         session,
-        "feed_token.created",
-        {"token_id": token.id, "feed_id": feed.id, "scope": feed.scope.value},
+        EventKind.FEED_TOKEN_CREATED,
+        FeedTokenChange(token.id, feed.id, feed.scope.value),
         now,
     )
     return IssuedToken(token, secret)
@@ -195,7 +200,7 @@ def revoke_token(session: Session, token: FeedToken, now: datetime) -> None:
         raise ConflictError(N_("This feed link was already revoked."))
     token.revoked_at = now
     append_event(
-        session, "feed_token.revoked", {"token_id": token.id, "feed_id": token.feed_id}, now
+        session, EventKind.FEED_TOKEN_REVOKED, FeedTokenChange(token.id, token.feed_id), now
     )
 
 
@@ -327,3 +332,33 @@ def target_name(session: Session, feed: Feed) -> str:
     else:
         return feed.region or ""
     return found.name if found is not None else ""
+
+
+def may_manage_target(
+    session: Session, person: Person, target: Person | Collaboration | Organisation
+) -> bool:
+    """Whether `person` may make, see, revoke and renew feed links of what `target` shows:
+    their own meetings, a collaboration they coordinate, a school they administer (a platform
+    administrator: anything)."""
+    if person.is_admin:
+        return True
+    if isinstance(target, Person):
+        return target.id == person.id
+    if isinstance(target, Collaboration):
+        return may_coordinate(session, person, target)
+    return may_administer(session, person, target)
+
+
+def may_manage(session: Session, person: Person, feed: Feed) -> bool:
+    """Whether `person` may see, revoke and renew the links of this feed (region feeds are
+    public and have no links to manage)."""
+    if person.is_admin:
+        return True
+    target: Person | Collaboration | Organisation | None = None
+    if feed.scope is FeedScope.PERSON and feed.person_id is not None:
+        target = session.get(Person, feed.person_id)
+    elif feed.scope is FeedScope.COLLABORATION and feed.collaboration_id is not None:
+        target = session.get(Collaboration, feed.collaboration_id)
+    elif feed.scope is FeedScope.ORGANISATION and feed.organisation_id is not None:
+        target = session.get(Organisation, feed.organisation_id)
+    return target is not None and may_manage_target(session, person, target)

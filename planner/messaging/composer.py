@@ -34,7 +34,7 @@ from planner.services.attendance import (
     organizer_of,
 )
 from planner.services.outbox import queue_mail
-from planner.text.formatting import format_day
+from planner.text.formatting import format_meeting_time
 
 
 @dataclass
@@ -59,10 +59,9 @@ class Content:
 
 def when(meeting: Meeting, locale: str) -> str:
     """'di 3 feb 2026 19:00–20:30' in the meeting's own zone."""
-    zone = ZoneInfo(meeting.timezone)
-    start = meeting.starts_at.astimezone(zone)
-    end = meeting.ends_at.astimezone(zone)
-    return f"{format_day(start.date(), locale)} {start:%H:%M}–{end:%H:%M}"
+    return format_meeting_time(
+        meeting.starts_at, meeting.ends_at, ZoneInfo(meeting.timezone), locale
+    )
 
 
 def digest_key(*parts: object) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.errors import PlannerError
 from planner.messaging.composer import Block, Composer, Content, digest_key, when
-from planner.messaging.handlers import check_drift
+from planner.messaging.notices import check_drift
 from planner.models import Attendance, Collaboration, Meeting
 from planner.services.attendance import apply_reply, invitees_of
 from planner.services.collaborations import coordinators, list_collaborations
@@ -118,7 +118,8 @@ def top_up(session: Session, now: datetime) -> int:
         try:
             with session.begin_nested():
                 preview = preview_plan(session, collab, now, first=first, last=until)
-                planned += len(confirm_plan(session, preview, now))
+                if preview.new_meetings:
+                    planned += len(confirm_plan(session, preview, now))
         except PlannerError as error:
             log.info("top-up of collaboration %s: %s", collab.id, error)
     return planned

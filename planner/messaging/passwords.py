@@ -1,21 +1,21 @@
 """Password links: signed, time-limited and single-use (they carry part of the old hash), sent
-by mail for a reset or a new account's first password."""
+by mail for a reset or a new account's first password. The services decide that a link goes
+out (events `account.opened` and `password_link.requested`); the handlers here write it."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from planner.clock import app_now, utcnow
+from planner.clock import utcnow
 from planner.config import public_base_url
+from planner.events import AccountOpened, EventKind, PersonRef
 from planner.messaging.composer import Block, Composer, Content, digest_key
+from planner.messaging.registry import Context, handles
 from planner.models import Person
 from planner.services.accounts import PENDING
-from planner.web.requests import get_session
 
 RESET_SALT = "planner.password-reset"
 
@@ -35,7 +35,7 @@ def _password_state(person: Person) -> str:
     return (person.password_hash or "none")[-12:]
 
 
-def person_of_link(token: str) -> Person | None:
+def person_of_link(session: Session, token: str) -> Person | None:
     """The person a valid link is for: a new account's link lasts ACCOUNT_INVITE_DAYS, a reset
     link (the account has a password) PASSWORD_RESET_HOURS; None when forged, used or expired."""
     config = current_app.config
@@ -47,7 +47,7 @@ def person_of_link(token: str) -> Person | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("p"), int):
         return None
-    person = get_session().get(Person, data["p"])
+    person = session.get(Person, data["p"])
     if person is None or _password_state(person) != data.get("f"):
         return None
     age = int((utcnow() - signed_at).total_seconds())
@@ -56,19 +56,8 @@ def person_of_link(token: str) -> Person | None:
     return person
 
 
-def queue_password_mail(
-    person: Person,
-    *,
-    welcome: bool,
-    session: Session | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Queue the mail with a password link: a reset, or the welcome of a new account.
-
-    `session` defaults to the request's; the caller commits.
-    """
-    db = session if session is not None else get_session()
-    now = now or app_now()
+def queue_password_mail(composer: Composer, key: str, person: Person, *, welcome: bool) -> None:
+    """Queue the mail with a password link: a reset, or the welcome of a new account."""
     link = password_link(person)
     with force_locale(person.language):
         if welcome:
@@ -98,4 +87,25 @@ def queue_password_mail(
             [Block(gettext("New password"), links=[(gettext("Choose a password"), link)])],
             [gettext("Did you not ask for this? Then ignore this mail: nothing changes.")],
         )
-    Composer(db, now).notice(digest_key("password", person.id, now.isoformat()), person, content)
+    composer.notice(key, person, content)
+
+
+@handles(EventKind.ACCOUNT_OPENED)
+def _account_opened(ctx: Context, payload: AccountOpened) -> None:
+    person = ctx.session.get(Person, payload.person_id)
+    if payload.welcome_mail and person is not None and person.password_hash == PENDING:
+        queue_password_mail(
+            ctx.composer, digest_key("password", person.id, ctx.event.id), person, welcome=True
+        )
+
+
+@handles(EventKind.PASSWORD_LINK_REQUESTED)
+def _password_link(ctx: Context, payload: PersonRef) -> None:
+    person = ctx.session.get(Person, payload.person_id)
+    if person is not None and person.password_hash is not None:
+        queue_password_mail(
+            ctx.composer,
+            digest_key("password", person.id, ctx.event.id),
+            person,
+            welcome=person.password_hash == PENDING,
+        )

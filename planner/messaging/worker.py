@@ -33,19 +33,16 @@ from flask import Flask
 
 from planner.clock import app_now
 from planner.messaging import jobs
-from planner.messaging.handlers import handle
+from planner.messaging.dispatch import handle
 from planner.messaging.transport import SendError, make_transport
+from planner.services.leases import acquire_lease, last_run, record_run, release_lease
 from planner.services.outbox import (
-    acquire_lease,
     claim_events,
     claim_mails,
     event_failed,
     extend_claim,
-    last_run,
     mail_failed,
     mail_sent,
-    record_run,
-    release_lease,
     release_mails,
 )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from planner.calendar_nl import SchoolHoliday
 from planner.domain.availability import BlockedDay
-from planner.models import BusyPeriod, HolidayOverride, Organisation
+from planner.models import BusyPeriod, HolidayOverride, Meeting, Organisation
+from planner.services.calendar_import import ImportOutcome, ImportRow
 from planner.services.school_calendar import closure_kinds
 from planner.text.labels import label
 
@@ -28,9 +30,11 @@ def organisation_json(org: Organisation, *, detail: bool = False) -> dict[str, A
     return data
 
 
-def busy_period_json(period: BusyPeriod, locale: str = "nl") -> dict[str, Any]:
-    """Return a busy period as JSON."""
-    return {
+def busy_period_json(
+    period: BusyPeriod, locale: str = "nl", hits: Sequence[Meeting] | None = None
+) -> dict[str, Any]:
+    """Return a busy period as JSON; with `hits`, the planned meetings it falls on."""
+    data: dict[str, Any] = {
         "id": period.id,
         "organisation_id": period.organisation_id,
         "region": period.region,
@@ -46,6 +50,22 @@ def busy_period_json(period: BusyPeriod, locale: str = "nl") -> dict[str, Any]:
         "note": period.note,
         "source": period.source,
     }
+    if hits is not None:
+        data["meetings_hit"] = meetings_hit_json(hits)
+    return data
+
+
+def meetings_hit_json(hits: Sequence[Meeting]) -> list[dict[str, Any]]:
+    """Planned meetings a calendar change falls on: their coordinators will be told."""
+    return [
+        {
+            "meeting_id": meeting.id,
+            "collaboration_id": meeting.collaboration_id,
+            "collaboration": meeting.collaboration.name,
+            "day": meeting.day.isoformat(),
+        }
+        for meeting in hits
+    ]
 
 
 def _iso_weeks(period: BusyPeriod) -> str:
@@ -99,4 +119,36 @@ def blocked_day_json(item: BlockedDay) -> dict[str, Any]:
             }
             for reason in item.reasons
         ],
+    }
+
+
+def import_json(
+    school_year: str,
+    rows: Sequence[ImportRow],
+    outcome: ImportOutcome | None,
+    locale: str = "nl",
+) -> dict[str, Any]:
+    """A year-calendar import: every row of the file as understood, and what was stored."""
+    return {
+        "school_year": school_year,
+        "rows": [
+            {
+                "line": row.line,
+                "summary": row.summary,
+                "first_day": row.first_day.isoformat(),
+                "last_day": row.last_day.isoformat(),
+                "kind": row.kind.value,
+                "kind_label": label(row.kind, locale),
+                "severity": row.severity.value,
+                "note": row.note,
+                "repeats": row.repeats,
+                "duplicate": row.duplicate,
+                "importable": row.importable,
+            }
+            for row in rows
+        ],
+        "imported": None
+        if outcome is None
+        else [busy_period_json(period, locale) for period in outcome.created],
+        "duplicates": None if outcome is None else outcome.duplicates,
     }

@@ -21,6 +21,7 @@ from planner.services.planning import (
     PlanPreview,
     ProposedMeeting,
     explanation_data,
+    explanation_from_data,
     rhythm_of,
     zone_of,
 )
@@ -332,7 +333,16 @@ def meeting_json(meeting: Meeting, locale: str = "nl") -> dict[str, Any]:
         "previous_id": meeting.previous_id,
         "conflict": meeting.conflict,
         "explanation": meeting.explanation,
+        "why": stored_explanation_lines(meeting, locale),
     }
+
+
+def stored_explanation_lines(meeting: Meeting, locale: str) -> list[str]:
+    """Why the meeting is on its day, as the planner said when it was confirmed."""
+    explanation = explanation_from_data(meeting)
+    if explanation is None:
+        return []
+    return explanation_lines(explanation, rhythm_of(meeting.collaboration), locale)
 
 
 def summary_json(summary: GapSummary, locale: str) -> dict[str, Any]:

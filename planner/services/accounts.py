@@ -5,7 +5,11 @@ A login is a person with a password hash. Partners never get one: their links ca
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +17,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.domain.kinds import Role
 from planner.errors import N_, ConflictError, NotFoundError, PlannerError, ValidationError
-from planner.inputs import parse_id
+from planner.events import (
+    AccountOpened,
+    EventKind,
+    PersonRef,
+    append_event,
+)
+from planner.inputs import optional_text, parse_bool, parse_id, reject_unknown_fields
 from planner.models import (
     Collaboration,
     CollaborationPerson,
@@ -21,6 +31,8 @@ from planner.models import (
     OrganisationAdmin,
     Person,
 )
+from planner.services.organisations import find_organisation
+from planner.services.people import create_person, parse_email
 
 MIN_PASSWORD_LENGTH = 10
 # The password hash of an account whose owner has not chosen a password yet (mailed a link).
@@ -82,22 +94,32 @@ def remove_login(session: Session, person: Person, now: datetime) -> None:
     session.flush()
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime) -> Person:
-    """Return the person whose address and password these are; count failures, lock at the limit.
+@dataclass(frozen=True)
+class LoginAttempt:
+    """How a login went: the person, or why not. A failed attempt is counted either way, so
+    the caller commits in both cases."""
 
-    The caller commits whatever happens: a failed attempt must be remembered too.
-    """
+    person: Person | None
+    refused: PlannerError | None = None
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> LoginAttempt:
+    """Check an address and password; count failures, lock the account at the limit."""
     person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    wrong = LoginRefused(N_("The e-mail address or the password is not right."))
     if person is None or person.password_hash in (None, PENDING):
         check_password_hash(_DUMMY_HASH, password)
-        raise LoginRefused(N_("The e-mail address or the password is not right."))
+        return LoginAttempt(None, wrong)
     if person.locked_until is not None and person.locked_until > now:
-        raise AccountLocked(
-            N_(
-                "Too many failed attempts: this account is locked for %(minutes)d minutes."
-                " You can also reset your password."
+        return LoginAttempt(
+            None,
+            AccountLocked(
+                N_(
+                    "Too many failed attempts: this account is locked for %(minutes)d minutes."
+                    " You can also reset your password."
+                ),
+                minutes=LOCK_MINUTES,
             ),
-            minutes=LOCK_MINUTES,
         )
     if not check_password_hash(person.password_hash, password):
         person.failed_logins += 1
@@ -105,16 +127,16 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
             person.failed_logins = 0
             person.locked_until = now + timedelta(minutes=LOCK_MINUTES)
         session.flush()
-        raise LoginRefused(N_("The e-mail address or the password is not right."))
+        return LoginAttempt(None, wrong)
     person.failed_logins = 0
     person.locked_until = None
     person.last_login_at = now
     session.flush()
-    return person
+    return LoginAttempt(person)
 
 
-def find_account(session: Session, ref: str | int) -> Person:
-    """Find a person by id or e-mail address."""
+def find_person_by_ref(session: Session, ref: str | int) -> Person:
+    """Find a person by id or e-mail address, with or without a login."""
     text = str(ref).strip()
     if text.isdigit():  # an id; "²" and 99999999999999999999 are digits but no id
         person = session.get(Person, person_id) if (person_id := parse_id(text)) else None
@@ -122,6 +144,14 @@ def find_account(session: Session, ref: str | int) -> Person:
         person = session.scalar(select(Person).where(Person.email == text.lower()))
     if person is None:
         raise NotFoundError(N_("There is no person '%(ref)s'."), ref=text)
+    return person
+
+
+def find_account(session: Session, ref: str | int) -> Person:
+    """Find a person with a login by id or e-mail address."""
+    person = find_person_by_ref(session, ref)
+    if person.password_hash is None:
+        raise NotFoundError(N_("%(email)s has no login."), email=person.email)
     return person
 
 
@@ -207,3 +237,132 @@ def may_coordinate(session: Session, person: Person, collab: Collaboration) -> b
         return True
     row = session.get(CollaborationPerson, (collab.id, person.id))
     return row is not None and row.role == Role.COORDINATOR
+
+
+ACCOUNT_FIELDS = {"email", "name", "language", "admin", "schools"}
+
+
+def create_account(
+    session: Session, raw: Mapping[str, Any], now: datetime, *, password: str | None = None
+) -> Person:
+    """Give a new or an existing person a login, with the roles asked for.
+
+    Without `password` the person chooses one from a mailed link (the `account.opened` event
+    has the worker send it). A person who already has a login is refused: nothing changes.
+    """
+    reject_unknown_fields(raw, ACCOUNT_FIELDS)
+    email = parse_email(raw.get("email"))
+    person = session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        name = optional_text(raw.get("name"), 200, "name")
+        if name is None:
+            raise ValidationError(
+                N_("Give the name of this new person: %(email)s is new."), email=email
+            )
+        fields = {"name": name, "email": email}
+        if raw.get("language"):
+            fields["language"] = raw["language"]
+        person = create_person(session, fields, now)
+    elif person.password_hash is not None:
+        raise ConflictError(N_("%(email)s already has a login."), email=person.email)
+    schools = [find_organisation(session, ref) for ref in _refs(raw.get("schools"))]
+    if password is not None:
+        set_password(session, person, password, now)
+    else:
+        person.password_hash = PENDING
+        person.updated_at = now
+        session.flush()
+    if parse_bool(raw.get("admin", False), "admin"):
+        set_platform_admin(session, person, True, now)
+    for org in schools:
+        grant_school_admin(session, person, org, now)
+    append_event(session, EventKind.ACCOUNT_OPENED, AccountOpened(person.id, password is None), now)
+    return person
+
+
+def _refs(value: Any) -> list[Any]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def request_password_link(session: Session, person: Person, now: datetime) -> None:
+    """Have a link to choose a password mailed: the welcome link again while the person has not
+    chosen one yet, else a reset link. Only for people with a login."""
+    if person.password_hash is None:
+        raise NotFoundError(N_("%(email)s has no login."), email=person.email)
+    append_event(session, EventKind.PASSWORD_LINK_REQUESTED, PersonRef(person.id), now)
+
+
+def request_password_reset(session: Session, email: str, now: datetime) -> bool:
+    """A reset asked for from the login page: mail a link if the address has a login.
+
+    Returns whether one goes out; the page must say the same either way, so that nobody can
+    find out which addresses have an account.
+    """
+    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None or person.password_hash is None:
+        return False
+    request_password_link(session, person, now)
+    return True
+
+
+def removal_refusal(person: Person, actor: Person | None) -> ConflictError | None:
+    """Why `actor` may not take this login away (their own), or None."""
+    if actor is not None and actor.id == person.id:
+        return ConflictError(
+            N_("You cannot remove your own login. Ask another platform administrator.")
+        )
+    return None
+
+
+def remove_account(
+    session: Session, person: Person, now: datetime, *, actor: Person | None = None
+) -> None:
+    """Take a login away with every role it gives; the person stays a participant.
+
+    Refused for one's own login (`actor`), and for the last platform administrator.
+    """
+    refusal = removal_refusal(person, actor)
+    if refusal is not None:
+        raise refusal
+    if person.is_admin:
+        set_platform_admin(session, person, False, now)  # never the last one
+    for org in roles_of(session, [person.id])[person.id].schools:
+        revoke_school_admin(session, person, org)
+    remove_login(session, person, now)
+
+
+@dataclass
+class Roles:
+    """What a person may do besides taking part: schools they administer, collaborations they
+    coordinate."""
+
+    schools: list[Organisation] = field(default_factory=list)
+    coordinates: list[Collaboration] = field(default_factory=list)
+
+
+def roles_of(session: Session, people_ids: Iterable[int]) -> dict[int, Roles]:
+    """Per person: the organisations they administer and the collaborations they coordinate."""
+    ids = list(people_ids)
+    roles: dict[int, Roles] = defaultdict(Roles)
+    for person_id, org in session.execute(
+        select(OrganisationAdmin.person_id, Organisation)
+        .join(Organisation, Organisation.id == OrganisationAdmin.organisation_id)
+        .where(OrganisationAdmin.person_id.in_(ids))
+        .order_by(Organisation.name)
+    ):
+        roles[person_id].schools.append(org)
+    for person_id, collab in session.execute(
+        select(CollaborationPerson.person_id, Collaboration)
+        .join(Collaboration, Collaboration.id == CollaborationPerson.collaboration_id)
+        .where(
+            CollaborationPerson.person_id.in_(ids),
+            CollaborationPerson.role == Role.COORDINATOR,
+        )
+        .order_by(Collaboration.name)
+    ):
+        roles[person_id].coordinates.append(collab)
+    return roles

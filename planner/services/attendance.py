@@ -18,8 +18,12 @@ from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus, Role
 from planner.domain.secrets import hash_secret, new_secret, plausible_secret
-from planner.errors import N_, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.errors import N_, ValidationError
+from planner.events import (
+    AttendanceAnswered,
+    EventKind,
+    append_event,
+)
 from planner.ical.replies import ReplyFormatError, ReplyItem, address, parse_reply
 from planner.models import (
     Attendance,
@@ -70,6 +74,44 @@ def attendance_for(
     return rows
 
 
+def answer_refusal(meeting: Meeting, now: datetime) -> ValidationError | None:
+    """Why no answer can be given for the meeting any more (None: it can)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return ValidationError(N_("This meeting has been cancelled; no answer is needed."))
+    if meeting.ends_at <= now:
+        return ValidationError(N_("This meeting has already taken place."))
+    return None
+
+
+def upcoming_invitations(
+    session: Session,
+    person: Person,
+    collaboration_id: int,
+    now: datetime,
+    *,
+    exclude: int | None = None,
+    limit: int | None = None,
+) -> list[tuple[Meeting, Attendance]]:
+    """The person's next meetings of a collaboration that they were invited to, with their
+    answers, by start (`exclude`: a meeting to leave out, e.g. the one being answered)."""
+    query = (
+        select(Meeting, Attendance)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(
+            Meeting.collaboration_id == collaboration_id,
+            Meeting.ends_at > now,
+            Attendance.person_id == person.id,
+            Attendance.sent_sequence.is_not(None),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if exclude is not None:
+        query = query.where(Meeting.id != exclude)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(meeting, row) for meeting, row in session.execute(query)]
+
+
 def record_answer(
     session: Session,
     meeting: Meeting,
@@ -81,10 +123,9 @@ def record_answer(
     stamp: datetime | None = None,
 ) -> bool:
     """Store a person's answer; append `attendance.answered` if it changed (returns whether)."""
-    if meeting.status is MeetingStatus.CANCELLED:
-        raise ValidationError(N_("This meeting has been cancelled; no answer is needed."))
-    if meeting.ends_at <= now:
-        raise ValidationError(N_("This meeting has already taken place."))
+    refusal = answer_refusal(meeting, now)
+    if refusal is not None:
+        raise refusal
     row = attendance_for(session, [meeting], [person], now)[(meeting.id, person.id)]
     if stamp is not None:
         row.reply_stamp = stamp
@@ -98,15 +139,15 @@ def record_answer(
     session.flush()
     append_event(
         session,
-        "attendance.answered",
-        {
-            "meeting_id": meeting.id,
-            "collaboration_id": meeting.collaboration_id,
-            "person_id": person.id,
-            "status": status.value,
-            "previous": previous.value,
-            "via": via,
-        },
+        EventKind.ATTENDANCE_ANSWERED,
+        AttendanceAnswered(
+            meeting_id=meeting.id,
+            collaboration_id=meeting.collaboration_id,
+            person_id=person.id,
+            status=status.value,
+            previous=previous.value,
+            via=via,
+        ),
         now,
     )
     return True
@@ -191,10 +232,11 @@ def resolve_rsvp(session: Session, secret: str, now: datetime) -> RsvpLink:
 
 
 def answer_by_link(
-    session: Session, secret: str, status: AttendanceStatus, now: datetime
+    session: Session, secret: str | RsvpLink, status: AttendanceStatus, now: datetime
 ) -> RsvpLink:
-    """Record an answer given through a link; raise LinkError or ValidationError otherwise."""
-    link = resolve_rsvp(session, secret, now)
+    """Record an answer given through a link (its secret, or the link it resolved to); raise
+    LinkError or ValidationError otherwise."""
+    link = secret if isinstance(secret, RsvpLink) else resolve_rsvp(session, secret, now)
     # Stamped now, so an older REPLY from a calendar that arrives later cannot overwrite it.
     record_answer(session, link.meeting, link.person, status, now, via="link", stamp=now)
     link.token.last_used_at = now
@@ -332,7 +374,8 @@ def apply_reply(
 def _reply_target(session: Session, item: ReplyItem) -> tuple[Meeting, Person, Attendance]:
     meeting = session.scalar(select(Meeting).where(Meeting.uid == item.uid))
     if meeting is None:
-        raise NotFoundError(N_("The answer is about a meeting the planner does not know."))
+        # A content error of the reply (400), not a missing page.
+        raise ValidationError(N_("The answer is about a meeting the planner does not know."))
     person = session.scalar(select(Person).where(Person.email == item.attendee))
     row = session.get(Attendance, (meeting.id, person.id)) if person else None
     if person is None or row is None or row.sent_sequence is None:

@@ -18,7 +18,11 @@ from planner.calendar_nl import (
 )
 from planner.domain.kinds import BUSY_KIND_WORDS, SEVERITY_WORDS, BusyKind, Severity
 from planner.errors import N_, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.events import (
+    BusyPeriodChange,
+    EventKind,
+    append_event,
+)
 from planner.inputs import (
     optional_text,
     parse_bool,
@@ -93,15 +97,16 @@ def busy_period_fields(period: BusyPeriod) -> dict[str, Any]:
     }
 
 
-def _event_payload(period: BusyPeriod) -> dict[str, Any]:
-    return {
-        "busy_period_id": period.id,
-        "organisation_id": period.organisation_id,
-        "region": period.region,
-        "first_day": period.first_on.isoformat(),
-        "last_day": period.last_on.isoformat(),
-        "severity": period.severity.value,
-    }
+def _event_payload(period: BusyPeriod, before: dict[str, Any] | None = None) -> BusyPeriodChange:
+    return BusyPeriodChange(
+        busy_period_id=period.id,
+        organisation_id=period.organisation_id,
+        region=period.region,
+        first_day=period.first_on.isoformat(),
+        last_day=period.last_on.isoformat(),
+        severity=period.severity.value,
+        before=before,
+    )
 
 
 def create_busy_period(
@@ -139,7 +144,7 @@ def create_busy_period(
     )
     session.add(period)
     session.flush()
-    append_event(session, "busy_period.created", _event_payload(period), now)
+    append_event(session, EventKind.BUSY_PERIOD_CREATED, _event_payload(period), now)
     return period
 
 
@@ -167,15 +172,15 @@ def update_busy_period(
     if busy_period_fields(period) != before:
         period.updated_at = now
         session.flush()
-        payload = _event_payload(period)
-        payload["before"] = {k: before_payload[k] for k in ("first_day", "last_day", "severity")}
-        append_event(session, "busy_period.changed", payload, now)
+        old = before_payload.to_json()
+        payload = _event_payload(period, {k: old[k] for k in ("first_day", "last_day", "severity")})
+        append_event(session, EventKind.BUSY_PERIOD_CHANGED, payload, now)
     return period
 
 
 def delete_busy_period(session: Session, period: BusyPeriod, now: datetime) -> None:
     """Delete a busy period."""
-    append_event(session, "busy_period.deleted", _event_payload(period), now)
+    append_event(session, EventKind.BUSY_PERIOD_DELETED, _event_payload(period), now)
     session.delete(period)
     session.flush()
 

@@ -8,7 +8,7 @@ source "import", through busy_periods.create_busy_period so the same events are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl.year_calendar import MAX_ROWS, CalendarRow, YearCalendar
-from planner.domain.kinds import BusyKind, MeetingStatus, Severity
+from planner.domain.kinds import BusyKind, Severity
 from planner.errors import N_, ValidationError
-from planner.models import BusyPeriod, CollaborationMember, Meeting, Organisation
+from planner.models import BusyPeriod, Organisation
 from planner.services.busy_periods import SOFT_BY_DEFAULT, create_busy_period
 
 SOURCE = "import"
@@ -210,27 +210,23 @@ def import_rows(
     return ImportOutcome(tuple(created), duplicates)
 
 
-# --- Who is affected ---------------------------------------------------------------------------
+def chosen_rows(
+    rows: Sequence[ImportRow], choices: Mapping[int, tuple[str, str] | None]
+) -> list[ImportRow]:
+    """The importable rows the user kept, each with the kind and severity they chose.
 
-
-def meetings_during(
-    session: Session, org: Organisation, first: date, last: date, now: datetime
-) -> list[Meeting]:
-    """Confirmed future meetings of the school's collaborations on days in [first, last]."""
-    return list(
-        session.scalars(
-            select(Meeting)
-            .join(
-                CollaborationMember,
-                CollaborationMember.collaboration_id == Meeting.collaboration_id,
-            )
-            .where(
-                CollaborationMember.organisation_id == org.id,
-                Meeting.status == MeetingStatus.CONFIRMED,
-                Meeting.ends_at > now,
-                Meeting.day >= first,
-                Meeting.day <= last,
-            )
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-    )
+    `choices` maps a row's index to (kind, severity), or to None for a row left out; a row not
+    in `choices` is left out too. A kind or severity that is not one of ours means the preview
+    was tampered with.
+    """
+    chosen = []
+    for index, row in enumerate(rows):
+        choice = choices.get(index)
+        if not row.importable or choice is None:
+            continue
+        try:
+            kind, severity = BusyKind(choice[0]), Severity(choice[1])
+        except ValueError:
+            raise _damaged() from None
+        chosen.append(replace(row, kind=kind, severity=severity))
+    return chosen

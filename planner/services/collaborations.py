@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from planner.domain.kinds import LOCATION_WORDS, LocationMode, MeetingStatus, Role
 from planner.errors import N_, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.events import (
+    CollaborationDeleted,
+    CollaborationRef,
+    EventKind,
+    append_event,
+)
 from planner.inputs import (
     optional_text,
     parse_bool,
@@ -181,18 +186,53 @@ def _members(session: Session, refs: Any) -> list[Organisation]:
 
 
 def _people(
-    session: Session, coordinators: Any, participants: Any, now: datetime
+    session: Session,
+    coordinators: Any,
+    participants: Any,
+    now: datetime,
+    actor: Person | None = None,
 ) -> list[tuple[Person, Role]]:
     chosen: dict[int, tuple[Person, Role]] = {}
     for ref in _list(coordinators, "coordinators"):
-        person = resolve_person(session, ref, now)
+        person = _resolve(session, ref, now, actor)
         chosen.setdefault(person.id, (person, Role.COORDINATOR))
     if not 1 <= len(chosen) <= 2:
         raise ValidationError(N_("A collaboration has one or two coordinators."))
     for ref in _list(participants, "participants"):
-        person = resolve_person(session, ref, now)
+        person = _resolve(session, ref, now, actor)
         chosen.setdefault(person.id, (person, Role.PARTICIPANT))
     return list(chosen.values())
+
+
+def _resolve(session: Session, ref: Any, now: datetime, actor: Person | None) -> Person:
+    """A person named in the people fields (or a stored one). A coordinator who is not a
+    platform administrator names people by address only: a bare id would let them add anyone
+    stored, and so see their name and address (the API and the CLI are for administrators,
+    who may use ids)."""
+    if isinstance(ref, Person):
+        return ref
+    if actor is not None and not actor.is_admin and parse_id(ref) is not None:
+        raise NotFoundError(N_("Unknown person '%(ref)s'."), ref=str(ref).strip())
+    return resolve_person(session, ref, now)
+
+
+def _acting_coordinator(actor: Person | None) -> Person | None:
+    """The person who must stay a coordinator of what they change: anyone but an administrator
+    (who can open every collaboration anyway) and the API or CLI (no actor)."""
+    return actor if actor is not None and not actor.is_admin else None
+
+
+def _keep_actor(people: list[tuple[Person, Role]], actor: Person | None) -> None:
+    coordinator = _acting_coordinator(actor)
+    if coordinator is None:
+        return
+    if not any(person.id == coordinator.id and role is Role.COORDINATOR for person, role in people):
+        raise ValidationError(
+            N_(
+                "Keep yourself as a coordinator: otherwise you could no longer open this "
+                "collaboration. A platform administrator can hand it over."
+            )
+        )
 
 
 def _apply(collab: Collaboration, data: CollaborationData) -> None:
@@ -211,14 +251,25 @@ def _apply(collab: Collaboration, data: CollaborationData) -> None:
     collab.keep_planned_weeks = data.keep_planned_weeks
 
 
-def create_collaboration(session: Session, raw: Mapping[str, Any], now: datetime) -> Collaboration:
-    """Create a collaboration with its members, coordinators and participants."""
+def create_collaboration(
+    session: Session, raw: Mapping[str, Any], now: datetime, *, actor: Person | None = None
+) -> Collaboration:
+    """Create a collaboration with its members, coordinators and participants.
+
+    `actor` is who does it on a page: unless they are a platform administrator, they become a
+    coordinator of what they make (the first one) when they did not name themselves.
+    """
     fields = flatten(raw)
     reject_unknown_fields(fields, FIELDS - {"rhythm", "template"})
     merged = {**DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
     data = validate_collaboration(merged)
     members = _members(session, fields.get("members"))
-    people = _people(session, fields.get("coordinators"), fields.get("participants"), now)
+    coordinators = _list(fields.get("coordinators"), "coordinators")
+    if (me := _acting_coordinator(actor)) is not None:
+        named = [_resolve(session, ref, now, actor).id for ref in coordinators]
+        if me.id not in named:
+            coordinators = [me, *coordinators]
+    people = _people(session, coordinators, fields.get("participants"), now, actor)
     collab = Collaboration(created_at=now, updated_at=now)
     _apply(collab, data)
     collab.members = [
@@ -230,14 +281,23 @@ def create_collaboration(session: Session, raw: Mapping[str, Any], now: datetime
     ]
     session.add(collab)
     session.flush()
-    append_event(session, "collaboration.created", {"collaboration_id": collab.id}, now)
+    append_event(session, EventKind.COLLABORATION_CREATED, CollaborationRef(collab.id), now)
     return collab
 
 
 def update_collaboration(
-    session: Session, collab: Collaboration, changes: Mapping[str, Any], now: datetime
+    session: Session,
+    collab: Collaboration,
+    changes: Mapping[str, Any],
+    now: datetime,
+    *,
+    actor: Person | None = None,
 ) -> Collaboration:
-    """Change a collaboration; members and people are replaced when given."""
+    """Change a collaboration; members and people are replaced when given.
+
+    `actor` is who does it on a page: unless they are a platform administrator, they may not
+    drop themselves as a coordinator (they could no longer open it).
+    """
     fields = flatten(changes)
     reject_unknown_fields(fields, FIELDS - {"rhythm", "template"})
     before = collaboration_fields(collab)
@@ -264,14 +324,16 @@ def update_collaboration(
             )
             changed = True
     if "coordinators" in fields or "participants" in fields:
-        current_coordinators = [p.person_id for p in collab.people if p.role is Role.COORDINATOR]
-        current_participants = [p.person_id for p in collab.people if p.role is Role.PARTICIPANT]
+        current_coordinators = [p.person for p in collab.people if p.role is Role.COORDINATOR]
+        current_participants = [p.person for p in collab.people if p.role is Role.PARTICIPANT]
         people = _people(
             session,
             fields.get("coordinators", current_coordinators),
             fields.get("participants", current_participants),
             now,
+            actor,
         )
+        _keep_actor(people, actor)
         if [(p.person_id, p.role) for p in collab.people] != [(p.id, r) for p, r in people]:
             collab.people.clear()
             session.flush()
@@ -283,7 +345,7 @@ def update_collaboration(
     if changed:
         collab.updated_at = now
         session.flush()
-        append_event(session, "collaboration.changed", {"collaboration_id": collab.id}, now)
+        append_event(session, EventKind.COLLABORATION_CHANGED, CollaborationRef(collab.id), now)
     return collab
 
 
@@ -315,12 +377,12 @@ def delete_collaboration(session: Session, collab: Collaboration, now: datetime)
     organizer = next((p.person_id for p in collab.people if p.role is Role.COORDINATOR), None)
     append_event(
         session,
-        "collaboration.deleted",
-        {
-            "collaboration_id": collab.id,
-            "name": collab.name,
-            "organizer_id": organizer,
-            "meetings": [
+        EventKind.COLLABORATION_DELETED,
+        CollaborationDeleted(
+            collaboration_id=collab.id,
+            name=collab.name,
+            organizer_id=organizer,
+            meetings=[
                 {
                     "id": m.id,
                     "uid": m.uid,
@@ -332,8 +394,8 @@ def delete_collaboration(session: Session, collab: Collaboration, now: datetime)
                 }
                 for m in future
             ],
-            "invited": [[person_id, meeting_id] for person_id, meeting_id in invited],
-        },
+            invited=[[person_id, meeting_id] for person_id, meeting_id in invited],
+        ),
         now,
     )
     session.delete(collab)

@@ -17,10 +17,22 @@ from sqlalchemy.orm import Session
 
 from planner.domain.explain import Obstacle
 from planner.domain.kinds import MeetingStatus
-from planner.events import append_event
+from planner.events import (
+    EventKind,
+    MeetingConflict,
+    MeetingRef,
+    append_event,
+)
 from planner.models import Meeting
 from planner.services.collaborations import list_collaborations
-from planner.services.meetings import Alternative, neighbour_days, rank_days, window
+from planner.services.meetings import (
+    Alternative,
+    ChangeResult,
+    apply_conflict_proposals,
+    neighbour_days,
+    rank_days,
+    window,
+)
 from planner.services.planning import (
     CalendarCache,
     PlanContext,
@@ -76,8 +88,8 @@ def scan_conflicts(
                 cleared += 1
                 append_event(
                     session,
-                    "meeting.conflict_cleared",
-                    {"meeting_id": meeting.id, "collaboration_id": collab.id},
+                    EventKind.MEETING_CONFLICT_CLEARED,
+                    MeetingRef(meeting.id, collab.id),
                     now,
                 )
         if not hit:
@@ -103,8 +115,8 @@ def scan_conflicts(
                 meeting.updated_at = now
                 append_event(
                     session,
-                    "meeting.conflict",
-                    {"meeting_id": meeting.id, "collaboration_id": collab.id, **flag},
+                    EventKind.MEETING_CONFLICT,
+                    MeetingConflict(meeting_id=meeting.id, collaboration_id=collab.id, **flag),
                     now,
                 )
             reports.append(ConflictReport(meeting, obstacles, proposal, new))
@@ -130,3 +142,20 @@ def _flag(obstacles: tuple[Obstacle, ...], proposal: Alternative | None) -> dict
 
 def _without_time(flag: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in flag.items() if key != "detected_at"}
+
+
+def apply_proposals(
+    session: Session,
+    now: datetime,
+    *,
+    collaboration_ids: Iterable[int] | None = None,
+    locale: str = "nl",
+) -> list[ChangeResult]:
+    """Scan again, then move every flagged meeting to its proposed day: one re-planning per
+    collaboration, so each partner gets one mail for all of its changes. A meeting for which no
+    good day was found stays flagged."""
+    reports, _ = scan_conflicts(session, now, collaboration_ids=collaboration_ids, locale=locale)
+    results: list[ChangeResult] = []
+    for collab_id in sorted({report.meeting.collaboration_id for report in reports}):
+        results += apply_conflict_proposals(session, collab_id, now, locale=locale)
+    return results

@@ -16,7 +16,12 @@ from planner.domain.availability import OrgCalendar, Period, shared_holiday_days
 from planner.domain.drift import DriftStatus, drift_status
 from planner.domain.kinds import MeetingStatus, Severity
 from planner.domain.planning import GapCounter, Rhythm
-from planner.events import append_event
+from planner.events import (
+    EventKind,
+    FollowupProposed,
+    MeetingRef,
+    append_event,
+)
 from planner.models import Collaboration, CollaborationMember, Meeting, Organisation
 from planner.services.collaborations import get_collaboration
 from planner.services.meetings import Alternative, rank_days
@@ -266,10 +271,7 @@ def settle_held_meetings(session: Session, now: datetime, *, locale: str = "nl")
         meeting.updated_at = now
         latest[meeting.collaboration_id] = meeting
         append_event(
-            session,
-            "meeting.held",
-            {"meeting_id": meeting.id, "collaboration_id": meeting.collaboration_id},
-            now,
+            session, EventKind.MEETING_HELD, MeetingRef(meeting.id, meeting.collaboration_id), now
         )
     session.flush()
     result: list[FollowUp] = []
@@ -289,13 +291,13 @@ def settle_held_meetings(session: Session, now: datetime, *, locale: str = "nl")
         proposal = best_fill_in(session, row, now, locale=locale)
         append_event(
             session,
-            "followup.proposed",
-            {
-                "collaboration_id": collab_id,
-                "after_meeting_id": meeting.id,
-                "proposed_day": proposal.day.isoformat() if proposal else None,
-                "proposed_start": proposal.starts_at.isoformat() if proposal else None,
-            },
+            EventKind.FOLLOWUP_PROPOSED,
+            FollowupProposed(
+                collaboration_id=collab_id,
+                after_meeting_id=meeting.id,
+                proposed_day=proposal.day.isoformat() if proposal else None,
+                proposed_start=proposal.starts_at.isoformat() if proposal else None,
+            ),
             now,
         )
         result.append(FollowUp(meeting, proposal, False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,8 +16,14 @@ from planner.domain.kinds import MeetingStatus
 from planner.domain.planning import ONE_DAY, SOFT_COST, Gap, GapCounter, PlanProblem, gap_cost
 from planner.domain.slots import localise
 from planner.errors import N_, ConflictError, NotFoundError, ValidationError
-from planner.events import append_event
-from planner.inputs import parse_id
+from planner.events import (
+    EventKind,
+    MeetingCancelled,
+    MeetingMoved,
+    MeetingsMoved,
+    append_event,
+)
+from planner.inputs import parse_id, parse_int
 from planner.models import Meeting
 from planner.services.collaborations import get_collaboration
 from planner.services.planning import (
@@ -30,6 +37,9 @@ from planner.services.planning import (
     zone_of,
 )
 from planner.text.formatting import format_day
+
+# The most other days one request for alternatives may ask for.
+MAX_ALTERNATIVES = 20
 
 
 @dataclass(frozen=True)
@@ -223,7 +233,9 @@ def alternatives(
     limit: int = 5,
     cache: CalendarCache | None = None,
 ) -> tuple[GapSummary, list[Alternative]]:
-    """Return the meeting's current gaps and the nearest good other days for it."""
+    """Return the meeting's current gaps and the nearest good other days for it (at most
+    MAX_ALTERNATIVES)."""
+    limit = parse_int(limit, "limit", 1, MAX_ALTERNATIVES)
     ctx, today = _meeting_context(session, meeting, now, locale, cache)
     previous, following = neighbour_days(ctx, meeting, meeting.day)
     current = summarise(ctx, ctx.counter(), previous, meeting.day, following)
@@ -232,13 +244,36 @@ def alternatives(
     return current, found
 
 
-def _require_changeable(meeting: Meeting, now: datetime) -> None:
-    if meeting.status is not MeetingStatus.CONFIRMED:
-        raise ConflictError(
-            N_("This meeting is %(status)s and cannot be changed."), status=meeting.status.value
+def change_refusal(meeting: Meeting, now: datetime) -> ConflictError | None:
+    """Why the meeting cannot be moved or cancelled any more (None: it can)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return ConflictError(
+            N_("This meeting was cancelled; it cannot be moved or cancelled again.")
         )
-    if meeting.ends_at <= now:
-        raise ConflictError(N_("This meeting has already taken place and cannot be changed."))
+    if meeting.status is MeetingStatus.PROPOSED:
+        return ConflictError(N_("This meeting is only proposed; plan it first."))
+    if meeting.status is MeetingStatus.HELD or meeting.ends_at <= now:
+        return ConflictError(N_("This meeting has already taken place and cannot be changed."))
+    return None
+
+
+def _require_changeable(meeting: Meeting, now: datetime) -> None:
+    refusal = change_refusal(meeting, now)
+    if refusal is not None:
+        raise refusal
+
+
+def _check_target(meeting: Meeting, day: date, at: time | None, now: datetime, locale: str) -> None:
+    """A move goes somewhere new and not into the past: moving a meeting to the moment it
+    already has would send every invitee a changed invitation for nothing."""
+    zone = ZoneInfo(meeting.timezone)
+    if day < now.astimezone(zone).date():
+        raise ValidationError(
+            N_("%(day)s lies in the past; choose a later date."), day=format_day(day, locale)
+        )
+    start = meeting.starts_at.astimezone(zone)
+    if day == meeting.day and (at is None or at.strftime("%H:%M") == start.strftime("%H:%M")):
+        raise ValidationError(N_("The meeting already takes place then."))
 
 
 def move_meeting(
@@ -256,6 +291,7 @@ def move_meeting(
     `announce=False` leaves the event to the caller (move_meetings announces a batch at once).
     """
     _require_changeable(meeting, now)
+    _check_target(meeting, day, at, now, locale)
     ctx, _ = _meeting_context(session, meeting, now, locale, None)
     collab = ctx.collab
     counter = ctx.counter()
@@ -287,14 +323,14 @@ def _announce_move(
 ) -> None:
     append_event(
         session,
-        "meeting.moved",
-        {
-            "meeting_id": meeting.id,
-            "collaboration_id": collab_id,
-            "before": old,
-            "after": {"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()},
-            "sequence": meeting.sequence,
-        },
+        EventKind.MEETING_MOVED,
+        MeetingMoved(
+            meeting_id=meeting.id,
+            collaboration_id=collab_id,
+            before=old,
+            after={"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()},
+            sequence=meeting.sequence,
+        ),
         now,
     )
 
@@ -322,11 +358,11 @@ def move_meetings(
         )
     append_event(
         session,
-        "meetings.moved",
-        {
-            "collaboration_id": collab_ids.pop(),
-            "meeting_ids": [result.meeting.id for result in results],
-            "moves": [
+        EventKind.MEETINGS_MOVED,
+        MeetingsMoved(
+            collaboration_id=collab_ids.pop(),
+            meeting_ids=[result.meeting.id for result in results],
+            moves=[
                 {
                     "meeting_id": result.meeting.id,
                     "before": before,
@@ -338,7 +374,7 @@ def move_meetings(
                 }
                 for result, before in zip(results, befores, strict=True)
             ],
-        },
+        ),
         now,
     )
     return results
@@ -426,13 +462,13 @@ def cancel_meeting(
     session.flush()
     append_event(
         session,
-        "meeting.cancelled",
-        {
-            "meeting_id": meeting.id,
-            "collaboration_id": meeting.collaboration_id,
-            "day": meeting.day.isoformat(),
-            "sequence": meeting.sequence,
-        },
+        EventKind.MEETING_CANCELLED,
+        MeetingCancelled(
+            meeting_id=meeting.id,
+            collaboration_id=meeting.collaboration_id,
+            day=meeting.day.isoformat(),
+            sequence=meeting.sequence,
+        ),
         now,
     )
     after = summarise(ctx, counter, prev_day, None, next_day)

@@ -8,13 +8,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import parse_region
 from planner.domain.kinds import ORGANISATION_KIND_WORDS, OrganisationKind, Sector
 from planner.errors import N_, ConflictError, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.events import (
+    EventKind,
+    OrganisationChanged,
+    OrganisationCreated,
+    OrganisationDeleted,
+    append_event,
+)
 from planner.inputs import (
     optional_text,
     parse_choice,
@@ -22,7 +28,14 @@ from planner.inputs import (
     reject_unknown_fields,
     required_text,
 )
-from planner.models import Organisation
+from planner.models import (
+    BusyPeriod,
+    Collaboration,
+    CollaborationMember,
+    Organisation,
+    OrganisationAdmin,
+    Person,
+)
 
 BRIN_PATTERN = re.compile(r"^\d{2}[A-Z]{2}(\d{2})?$")
 FIELDS = {"kind", "name", "brin", "sector", "region", "city"}
@@ -104,7 +117,7 @@ def create_organisation(session: Session, raw: Mapping[str, Any], now: datetime)
     org = Organisation(**asdict(data), created_at=now, updated_at=now)
     session.add(org)
     session.flush()
-    append_event(session, "organisation.created", {"organisation_id": org.id}, now)
+    append_event(session, EventKind.ORGANISATION_CREATED, OrganisationCreated(org.id), now)
     return org
 
 
@@ -135,17 +148,75 @@ def update_organisation(
         changed = sorted(key for key in after if after[key] != before[key])
         append_event(
             session,
-            "organisation.changed",
-            {"organisation_id": org.id, "fields": changed, "region_before": before["region"]},
+            EventKind.ORGANISATION_CHANGED,
+            OrganisationChanged(org.id, changed, before["region"]),
             now,
         )
     return org
 
 
+def collaborations_of(session: Session, org: Organisation | int) -> list[Collaboration]:
+    """The collaborations that have the organisation as a member, by name."""
+    org_id = org if isinstance(org, int) else org.id
+    return list(
+        session.scalars(
+            select(Collaboration)
+            .join(CollaborationMember, CollaborationMember.collaboration_id == Collaboration.id)
+            .where(CollaborationMember.organisation_id == org_id)
+            .order_by(Collaboration.name, Collaboration.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Dependants:
+    """What refers to an organisation: what goes with it, and what stops its deletion."""
+
+    busy_periods: int
+    admins: int
+    staff: int
+    collaborations: list[Collaboration]
+
+
+def dependants_of(session: Session, org: Organisation) -> Dependants:
+    """Count what a deletion takes along (busy periods, administrator rights, staff links)."""
+
+    def count(query: Any) -> int:
+        return int(session.scalar(query) or 0)
+
+    return Dependants(
+        busy_periods=count(
+            select(func.count(BusyPeriod.id)).where(BusyPeriod.organisation_id == org.id)
+        ),
+        admins=count(select(func.count()).where(OrganisationAdmin.organisation_id == org.id)),
+        staff=count(select(func.count(Person.id)).where(Person.organisation_id == org.id)),
+        collaborations=collaborations_of(session, org),
+    )
+
+
+def deletion_refusal(session: Session, org: Organisation) -> ConflictError | None:
+    """Why the organisation cannot be deleted now (it is a member of a collaboration), or None."""
+    used_by = collaborations_of(session, org)
+    if not used_by:
+        return None
+    return ConflictError(
+        N_(
+            "%(name)s cannot be deleted: it is a member of %(collaborations)s."
+            " Remove it from those collaborations first."
+        ),
+        name=org.name,
+        collaborations=", ".join(collab.name for collab in used_by),
+    )
+
+
 def delete_organisation(session: Session, org: Organisation, now: datetime) -> None:
-    """Delete an organisation with its busy periods, overrides and closure days."""
+    """Delete an organisation with its busy periods, overrides and closure days; refused while
+    a collaboration has it as a member."""
+    refusal = deletion_refusal(session, org)
+    if refusal is not None:
+        raise refusal
     append_event(
-        session, "organisation.deleted", {"organisation_id": org.id, "name": org.name}, now
+        session, EventKind.ORGANISATION_DELETED, OrganisationDeleted(org.id, org.name), now
     )
     session.delete(org)
     session.flush()
@@ -169,12 +240,31 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
 
 
 def list_organisations(
-    session: Session, kind: OrganisationKind | None = None, region: str | None = None
+    session: Session,
+    kind: OrganisationKind | None = None,
+    region: str | None = None,
+    *,
+    search: str | None = None,
+    limit: int | None = None,
 ) -> list[Organisation]:
-    """List organisations by name, optionally of one kind or region."""
+    """List organisations by name, optionally of one kind or region, or those whose name or
+    place contains `search` (or whose BRIN code it is)."""
     query = select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)
     if kind is not None:
         query = query.where(Organisation.kind == kind)
     if region is not None:
         query = query.where(Organisation.region == region)
+    # No NUL: PostgreSQL cannot compare text that holds one.
+    text = (search or "").replace("\x00", "").strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Organisation.name).like(pattern),
+                func.lower(Organisation.city).like(pattern),
+                Organisation.brin == text.upper().replace(" ", ""),
+            )
+        )
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))

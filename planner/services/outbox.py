@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import MailKind
 from planner.errors import N_, ConflictError, NotFoundError
-from planner.models import Event, JobState, Mail
+from planner.models import Event, Mail
 
 
 class QueueState(StrEnum):
@@ -283,60 +282,3 @@ def retry_mail(session: Session, mail_id: int, now: datetime) -> Mail:
     mail.available_at = now
     mail.claimed_until = None
     return mail
-
-
-# --- leases and periodic jobs -----------------------------------------------------------------
-
-
-def acquire_lease(session: Session, name: str, holder: str, now: datetime, seconds: float) -> bool:
-    """Take or renew the lease `name` for `holder`; return whether `holder` has it. Commits."""
-    if session.get(JobState, name) is None:
-        try:
-            with session.begin_nested():
-                session.add(JobState(name=name))
-        except IntegrityError:
-            pass
-    result = session.execute(
-        update(JobState)
-        .where(
-            JobState.name == name,
-            or_(
-                JobState.holder == holder,
-                JobState.holder.is_(None),
-                JobState.lease_until.is_(None),
-                JobState.lease_until < now,
-            ),
-        )
-        .values(holder=holder, lease_until=now + timedelta(seconds=seconds))
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def release_lease(session: Session, name: str, holder: str) -> None:
-    """Give a lease up (on shutdown). Commits."""
-    session.execute(
-        update(JobState)
-        .where(JobState.name == name, JobState.holder == holder)
-        .values(holder=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-
-
-def last_run(session: Session, job: str) -> datetime | None:
-    """When a periodic job last completed."""
-    state = session.get(JobState, f"job:{job}")
-    return state.last_run_at if state else None
-
-
-def record_run(session: Session, job: str, now: datetime, error: str | None = None) -> None:
-    """Record a periodic job's run (its error, if it failed; then it stays overdue)."""
-    state = session.get(JobState, f"job:{job}")
-    if state is None:
-        state = JobState(name=f"job:{job}")
-        session.add(state)
-    if error is None:
-        state.last_run_at = now
-    state.last_error = error

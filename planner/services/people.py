@@ -11,7 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.errors import N_, ConflictError, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.events import (
+    EventKind,
+    PersonRef,
+    append_event,
+)
 from planner.inputs import parse_id, reject_unknown_fields, required_text
 from planner.models import Person
 from planner.services.organisations import find_organisation
@@ -52,7 +56,7 @@ def create_person(session: Session, raw: Mapping[str, Any], now: datetime) -> Pe
     )
     session.add(person)
     session.flush()
-    append_event(session, "person.created", {"person_id": person.id}, now)
+    append_event(session, EventKind.PERSON_CREATED, PersonRef(person.id), now)
     return person
 
 
@@ -77,7 +81,7 @@ def update_person(
     if session.is_modified(person):
         person.updated_at = now
         session.flush()
-        append_event(session, "person.changed", {"person_id": person.id}, now)
+        append_event(session, EventKind.PERSON_CHANGED, PersonRef(person.id), now)
     return person
 
 

@@ -26,10 +26,17 @@ from planner.domain.availability import (
     days_between,
     shared_holiday_days,
 )
-from planner.domain.explain import Explanation, Obstacle, explain_day, gap_obstacles
+from planner.domain.explain import (
+    Explanation,
+    Obstacle,
+    RejectedDay,
+    explain_day,
+    gap_obstacles,
+)
 from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, Severity
 from planner.domain.planning import (
     ONE_DAY,
+    Gap,
     GapCounter,
     NotEnoughDays,
     PlanProblem,
@@ -40,8 +47,12 @@ from planner.domain.planning import (
 )
 from planner.domain.slots import free_start
 from planner.errors import N_, ConflictError, ValidationError
-from planner.events import append_event
-from planner.inputs import parse_date
+from planner.events import (
+    EventKind,
+    MeetingsPlanned,
+    append_event,
+)
+from planner.inputs import parse_date, parse_id
 from planner.models import (
     Collaboration,
     CollaborationPerson,
@@ -613,6 +624,50 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
     }
 
 
+def explanation_from_data(meeting: Meeting) -> Explanation | None:
+    """The planner's reasons for a meeting's date, as stored when it was confirmed (None for a
+    meeting planned by hand or before reasons were stored)."""
+    data = meeting.explanation
+    if not data:
+        return None
+    gap_data = data.get("gap")
+    gap = None
+    if gap_data:
+        start = date.fromisoformat(gap_data["from"])
+        gap = Gap(
+            start,
+            start + timedelta(days=int(gap_data["calendar_days"])),
+            int(gap_data["counted_days"]),
+            int(gap_data["excess_days"]),
+        )
+    return Explanation(
+        day=meeting.day,
+        fixed=False,
+        gap=gap,
+        ideal_day=date.fromisoformat(data["ideal_day"]) if data.get("ideal_day") else None,
+        rejected=tuple(
+            RejectedDay(date.fromisoformat(item["day"]), _obstacles(item.get("reasons", [])))
+            for item in data.get("rejected", [])
+        ),
+        more_rejected=int(data.get("more_rejected") or 0),
+        forced_by=_obstacles(data.get("forced_by", [])),
+        uncounted_days=int(data.get("uncounted_days") or 0),
+    )
+
+
+def _obstacles(items: list[dict[str, Any]]) -> tuple[Obstacle, ...]:
+    return tuple(
+        Obstacle(
+            str(item.get("label") or ""),
+            str(item.get("who") or ""),
+            bool(item.get("hard")),
+            date.fromisoformat(item["first_day"]) if item.get("first_day") else None,
+            date.fromisoformat(item["last_day"]) if item.get("last_day") else None,
+        )
+        for item in items
+    )
+
+
 def obstacle_data(obstacle: Obstacle) -> dict[str, Any]:
     """Return an obstacle as plain JSON data."""
     data: dict[str, Any] = {"label": obstacle.label, "who": obstacle.who, "hard": obstacle.hard}
@@ -627,8 +682,26 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@planner"
 
 
+def require_fixed(preview: PlanPreview, shown: Iterable[Any]) -> None:
+    """The confirmed meetings a plan keeps must be those the person saw when they chose it
+    (`shown`: their ids); otherwise the plan they confirm is not the one they looked at."""
+    kept = sorted(item.meeting.id for item in preview.meetings if item.meeting is not None)
+    values = list(shown)
+    ids = [parse_id(value) for value in values]
+    given = sorted(number for number in ids if number is not None)
+    if len(given) != len(values) or given != kept:  # a value that is no id: a changed form
+        raise ConflictError(
+            N_("The collaboration's meetings changed since this plan was made; plan again.")
+        )
+
+
 def confirm_plan(session: Session, preview: PlanPreview, now: datetime) -> list[Meeting]:
-    """Store the preview's new meetings as confirmed and append one event for the batch."""
+    """Store the preview's new meetings as confirmed and append one event for the batch.
+
+    A plan that adds nothing is refused: confirming it would tell nobody anything.
+    """
+    if not preview.new_meetings:
+        raise ValidationError(N_("Choose at least one day."))
     collab = preview.collab
     taken = set(
         session.scalars(
@@ -678,18 +751,26 @@ def confirm_plan(session: Session, preview: PlanPreview, now: datetime) -> list[
     if created:
         append_event(
             session,
-            "meetings.planned",
-            {
-                "collaboration_id": collab.id,
-                "plan_key": plan_key,
-                "meeting_ids": [meeting.id for meeting in created],
-                "days": [meeting.day.isoformat() for meeting in created],
-            },
+            EventKind.MEETINGS_PLANNED,
+            MeetingsPlanned(
+                collaboration_id=collab.id,
+                plan_key=plan_key,
+                meeting_ids=[meeting.id for meeting in created],
+                days=[meeting.day.isoformat() for meeting in created],
+            ),
             now,
         )
     return created
 
 
-def parse_days(values: Iterable[Any]) -> list[date]:
-    """Parse chosen days given as ISO dates."""
-    return sorted({parse_date(value, "days") for value in values})
+def parse_days(values: Iterable[Any], locale: str = "nl") -> list[date]:
+    """Parse chosen days given as ISO dates; one day given twice would be two meetings on one
+    day, which is refused."""
+    days = [parse_date(value, "days") for value in values]
+    for day in days:
+        if days.count(day) > 1:
+            raise ValidationError(
+                N_("Two meetings would fall on %(day)s; pick another date for one of them."),
+                day=format_day(day, locale),
+            )
+    return sorted(days)

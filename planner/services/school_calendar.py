@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import (
     CLOSURE_DAY_KINDS,
     HOLIDAY_NAMES,
+    REGIONS,
     SchoolHoliday,
     load_school_holidays,
     parse_region,
     parse_school_year,
     school_year_bounds,
+    school_year_of,
 )
 from planner.errors import N_, NotFoundError, ValidationError
-from planner.events import append_event
+from planner.events import (
+    ClosureDaysChanged,
+    EventKind,
+    HolidayOverrideChange,
+    SchoolHolidaysImported,
+    append_event,
+)
 from planner.inputs import optional_text, parse_date_range, parse_id, reject_unknown_fields
 from planner.models import ClosureDay, HolidayOverride, Organisation, SchoolHolidayRecord
 
@@ -129,7 +138,10 @@ def import_school_holidays(
     session.flush()
     if changes:
         append_event(
-            session, "school_holidays.imported", {"source": source, "changes": changes}, now
+            session,
+            EventKind.SCHOOL_HOLIDAYS_IMPORTED,
+            SchoolHolidaysImported(source, changes),
+            now,
         )
     return ImportResult(
         added=added,
@@ -219,16 +231,16 @@ def set_holiday_override(
     session.flush()
     append_event(
         session,
-        "holiday_override.set",
-        {
-            "organisation_id": org.id,
-            "holiday_override_id": override.id,
-            "school_year": school_year,
-            "holiday": name,
-            "official": _span(official),
-            "first_day": first_on.isoformat(),
-            "last_day": last_on.isoformat(),
-        },
+        EventKind.HOLIDAY_OVERRIDE_SET,
+        HolidayOverrideChange(
+            organisation_id=org.id,
+            holiday_override_id=override.id,
+            school_year=school_year,
+            holiday=name,
+            official=_span(official),
+            first_day=first_on.isoformat(),
+            last_day=last_on.isoformat(),
+        ),
         now,
     )
     return override
@@ -258,13 +270,13 @@ def delete_holiday_override(session: Session, override: HolidayOverride, now: da
     """Remove a school's own dates; the official advisory dates apply again."""
     append_event(
         session,
-        "holiday_override.deleted",
-        {
-            "organisation_id": override.organisation_id,
-            "holiday_override_id": override.id,
-            "school_year": override.school_year,
-            "holiday": override.name,
-        },
+        EventKind.HOLIDAY_OVERRIDE_DELETED,
+        HolidayOverrideChange(
+            organisation_id=override.organisation_id,
+            holiday_override_id=override.id,
+            school_year=override.school_year,
+            holiday=override.name,
+        ),
         now,
     )
     session.delete(override)
@@ -307,8 +319,8 @@ def set_closure_days(
     if set(wanted) != set(existing):
         append_event(
             session,
-            "closure_days.changed",
-            {"organisation_id": org.id, "before": sorted(existing), "after": sorted(wanted)},
+            EventKind.CLOSURE_DAYS_CHANGED,
+            ClosureDaysChanged(org.id, sorted(existing), sorted(wanted)),
             now,
         )
     return [kind for kind in CLOSURE_DAY_KINDS if kind in wanted]
@@ -332,3 +344,53 @@ def apply_overrides(
             holiday = replace(holiday, first_day=override.first_on, last_day=override.last_on)
         result.append(holiday)
     return result
+
+
+@dataclass(frozen=True)
+class YearCoverage:
+    """Which regions have holiday data for a school year, and where it came from."""
+
+    school_year: str
+    regions: dict[str, int]  # holidays per region
+    complete: bool  # every region has every holiday
+    shipped: bool  # the package's own data covers it
+    imported_at: datetime | None  # when the newest import of it was made
+    current: bool
+
+
+def holiday_coverage(session: Session, today: date) -> list[YearCoverage]:
+    """Per school year the planner knows: how many holidays each region has, and whether they
+    were shipped or imported."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(REGIONS, 0))
+    for holiday in effective_school_holidays(session):
+        counts[holiday.school_year][holiday.region] += 1
+    imported: dict[str, datetime] = {
+        year: when
+        for year, when in session.execute(
+            select(
+                SchoolHolidayRecord.school_year, func.max(SchoolHolidayRecord.imported_at)
+            ).group_by(SchoolHolidayRecord.school_year)
+        )
+    }
+    shipped = {holiday.school_year for holiday in load_school_holidays()}
+    current = school_year_of(today)
+    return [
+        YearCoverage(
+            school_year=year,
+            regions=counts[year],
+            complete=all(count == len(HOLIDAY_NAMES) for count in counts[year].values()),
+            shipped=year in shipped,
+            imported_at=imported.get(year),
+            current=year == current,
+        )
+        for year in sorted(counts)
+    ]
+
+
+def missing_school_year(session: Session, today: date) -> str | None:
+    """The next school year when the planner has no holidays for it yet (else None): time to
+    import the Rijksoverheid data once it is published."""
+    first = int(school_year_of(today)[:4]) + 1
+    wanted = f"{first}-{first + 1}"
+    known = {holiday.school_year for holiday in effective_school_holidays(session)}
+    return None if wanted in known else wanted

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from planner.text.labels import language_of
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _DAYS = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
@@ -28,3 +31,25 @@ def format_span(first: date, last: date, locale: str | None = "nl") -> str:
     if first == last:
         return format_day(first, locale)
     return f"{format_day(first, locale)} – {format_day(last, locale)}"
+
+
+def format_clock(instant: datetime, zone: ZoneInfo = AMSTERDAM) -> str:
+    """The wall-clock time of an instant in `zone`, as 14:05."""
+    return instant.astimezone(zone).strftime("%H:%M")
+
+
+def format_moment(instant: datetime | None, locale: str | None = "nl") -> str:
+    """An instant as 'di 3 feb 2026 14:05' in Dutch time; '' for none."""
+    if instant is None:
+        return ""
+    local = instant.astimezone(AMSTERDAM)
+    return f"{format_day(local.date(), locale)} {local:%H:%M}"
+
+
+def format_meeting_time(
+    starts_at: datetime, ends_at: datetime, zone: ZoneInfo, locale: str | None = "nl"
+) -> str:
+    """'di 3 feb 2026 19:00–20:30' in the meeting's own zone."""
+    start = starts_at.astimezone(zone)
+    end = ends_at.astimezone(zone)
+    return f"{format_day(start.date(), locale)} {start:%H:%M}–{end:%H:%M}"

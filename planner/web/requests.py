@@ -1,18 +1,24 @@
-"""Request plumbing: a session per request, errors as translated messages."""
+"""Request plumbing: one database session per request, and the one way a view changes data.
+
+A view parses its input, calls a service, commits once and renders. `change()` is that
+commit: on success it commits; on a refusal (a `PlannerError`, or an integrity conflict the
+database reports) it rolls back and hands the translated message to the view, which shows it
+where the user is looking. Views never catch errors themselves.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
-from flask_babel import gettext
-from flask_wtf.csrf import CSRFError
+from flask import current_app, g, request
+from flask_babel import get_locale, gettext
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from planner.database import Database
-from planner.errors import N_, PlannerError
+from planner.errors import PlannerError, integrity_conflict
 
 
 def get_db() -> Database:
@@ -29,7 +35,8 @@ def get_session() -> Session:
     return session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def close_session(_exc: BaseException | None) -> None:
+    """Roll back whatever a request left uncommitted and close its session."""
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.rollback()
@@ -41,67 +48,62 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _planner_error(error: PlannerError) -> Any:
-    message = error.translate(gettext)
-    if wants_json():
-        return jsonify(error={"message": message, "type": type(error).__name__}), error.status
-    return render_template("error.html", message=message, status=error.status), error.status
+def request_locale() -> str:
+    """The language of this request (nl or en)."""
+    return str(get_locale() or "nl")
 
 
-def _http_message(error: HTTPException) -> str:
-    """What a page says for an HTTP error, in the user's language."""
-    if isinstance(error, CSRFError):
-        return str(
-            gettext(
-                "The form had expired or came from elsewhere, so nothing was changed."
-                " Go back, reload the page and try again."
-            )
-        )
-    messages = {
-        400: N_("The request was not understood; nothing was changed."),
-        401: N_("Log in to see this page."),
-        403: N_("You may not see or change this; nothing was changed."),
-        404: N_("This page does not exist, or you may not see it."),
-        405: N_("This address cannot be used like this; nothing was changed."),
-        413: N_("The file is too large."),
-        429: N_("Too many attempts. Wait a few minutes and try again."),
-    }
-    code = error.code or 500
-    return str(gettext(messages[code])) if code in messages else str(error.description)
+def commit() -> None:
+    """Commit the request's changes; a conflict the database reports becomes a ConflictError."""
+    session = get_session()
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise integrity_conflict() from error
 
 
-def _http_error(error: HTTPException) -> Any:
-    if isinstance(error, RequestRedirect) or (error.code or 500) < 400:
-        return error
-    if not wants_json():
-        response = error.get_response()
-        body = render_template("error.html", message=_http_message(error), status=error.code)
-        response.set_data(body)
-        response.mimetype = "text/html"
-        return response
-    return jsonify(error={"message": error.description, "type": error.name}), error.code
+@dataclass
+class Outcome:
+    """How a change went: `refused` holds the refusal, if any."""
+
+    refused: PlannerError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the change was committed."""
+        return self.refused is None
+
+    @property
+    def message(self) -> str:
+        """The refusal in the user's language ('' when there was none)."""
+        return self.refused.translate(gettext) if self.refused else ""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of the refusal (200 when there was none)."""
+        return self.refused.status if self.refused else 200
 
 
-# Pages are never framed, sniffed or given scripts from elsewhere. Inline styles are allowed
-# (the year picture's SVG carries its own); scripts come only from /static.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-)
+@contextmanager
+def change(*, store: bool = True) -> Iterator[Outcome]:
+    """Run a change and commit it; roll back and record a refusal instead of raising it.
 
-
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
-def init_app(app: Flask) -> None:
-    """Register the session teardown, the error handlers and the security headers."""
-    app.teardown_appcontext(_close_session)
-    app.after_request(_security_headers)
-    app.register_error_handler(PlannerError, _planner_error)
-    app.register_error_handler(HTTPException, _http_error)
+    A view writes `with change() as outcome:` around the service call, then shows
+    `outcome.message` with `outcome.status` when `not outcome.ok`. `store=False` is a
+    preview: what the block did is rolled back either way.
+    """
+    outcome = Outcome()
+    session = get_session()
+    try:
+        yield outcome
+        if store:
+            commit()
+        else:
+            session.rollback()
+    except PlannerError as error:
+        session.rollback()
+        outcome.refused = error
+    except IntegrityError:
+        session.rollback()
+        outcome.refused = integrity_conflict()

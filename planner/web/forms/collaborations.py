@@ -18,7 +18,6 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.domain.kinds import Role
@@ -122,14 +121,6 @@ class CollaborationForm(Form):
             "One per line: the e-mail address of someone known, or Name <e-mail> for someone new."
         )
 
-    def validate_coordinator_lines(self, field: TextAreaField) -> None:
-        """Only addresses: see `addresses_only`."""
-        addresses_only(field)
-
-    def validate_participant_lines(self, field: TextAreaField) -> None:
-        """Only addresses: see `addresses_only`."""
-        addresses_only(field)
-
     def fill_from(self, collab: Collaboration) -> None:
         """Show a stored collaboration's values."""
         self.name.data = collab.name
@@ -176,18 +167,6 @@ class CollaborationForm(Form):
 def lines(text: str | None) -> list[str]:
     """Return the non-empty lines of a text area."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def addresses_only(field: TextAreaField) -> None:
-    """Refuse a line that is a number.
-
-    The services also take a person's database id (the API and the CLI use that); on a page a
-    number would let a coordinator add, and so see the name and address of, anyone stored.
-    Other lines go to the services, which explain what is wrong with them.
-    """
-    for line in lines(field.data):
-        if line.isdigit():
-            raise FieldError(gettext("Unknown person '%(ref)s'.", ref=line))
 
 
 def person_line(person: Person) -> str:

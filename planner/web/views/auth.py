@@ -20,13 +20,11 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from planner.clock import app_now
-from planner.errors import PlannerError
-from planner.messaging.passwords import person_of_link, queue_password_mail
-from planner.models import Person
+from planner.messaging.passwords import person_of_link
 from planner.services import accounts
 from planner.web.forms import ActionForm
 from planner.web.forms.auth import LoginForm, NewPasswordForm, ResetRequestForm
-from planner.web.requests import get_session
+from planner.web.requests import change, commit, get_session
 from planner.web.security import Account, current_person, limiter, login_limit
 
 bp = Blueprint("auth", __name__)
@@ -59,17 +57,14 @@ def login() -> Any:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            person = accounts.authenticate(
-                db, form.email.data or "", form.password.data or "", app_now()
-            )
-        except PlannerError as error:
-            db.commit()  # the failed attempt counts
-            form.form_errors.append(error.translate(gettext))
-            status = error.status
-        else:
-            db.commit()
+        attempt = accounts.authenticate(
+            get_session(), form.email.data or "", form.password.data or "", app_now()
+        )
+        commit()  # a failed attempt counts too
+        if attempt.refused is not None:
+            form.form_errors.append(attempt.refused.translate(gettext))
+            status = attempt.refused.status
+        elif (person := attempt.person) is not None:
             session.clear()  # a fresh session: no fixation
             login_user(Account(person), remember=bool(form.remember.data))
             if person.language in current_app.config["LANGUAGES"]:
@@ -100,12 +95,8 @@ def forgotten() -> Any:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        db = get_session()
-        email = (form.email.data or "").strip().lower()
-        person = db.query(Person).filter(Person.email == email).one_or_none()
-        if person is not None and person.password_hash is not None:
-            queue_password_mail(person, welcome=False)
-            db.commit()
+        with change():  # the same answer whether or not the address has a login
+            accounts.request_password_reset(get_session(), form.email.data or "", app_now())
         flash(
             gettext(
                 "If this address has an account, a link to set a new password is on its way."
@@ -120,18 +111,16 @@ def forgotten() -> Any:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str) -> Any:
     """Set a new password from a mail link (reset, or a new account's first password)."""
-    person = person_of_link(token)
+    person = person_of_link(get_session(), token)
     if person is None:
         return render_template("auth/link_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            accounts.set_password(db, person, form.password.data or "", app_now())
-        except PlannerError as error:
-            form.password.errors = [error.translate(gettext)]
+        with change() as outcome:
+            accounts.set_password(get_session(), person, form.password.data or "", app_now())
+        if not outcome.ok:
+            form.password.errors = [outcome.message]
         else:
-            db.commit()
             logout_user()
             session.clear()
             flash(gettext("Your password is set. You can log in now."), "success")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
@@ -21,7 +21,6 @@ from planner.calendar_nl import parse_school_year, school_year_bounds, school_ye
 from planner.clock import app_now
 from planner.domain.drift import DriftStatus
 from planner.domain.kinds import LocationMode, MeetingStatus, Role
-from planner.errors import PlannerError
 from planner.inputs import parse_date, parse_time, parse_weekdays
 from planner.models import Collaboration, Meeting, Organisation, Person
 from planner.presenters.year_picture import load_year_grid, render_year_svg, svg_document
@@ -33,7 +32,7 @@ from planner.services.planning import zone_of
 from planner.text.formatting import format_day
 from planner.text.labels import label, language_of
 from planner.web.forms.collaborations import CollaborationForm, FillInForm, person_line
-from planner.web.requests import get_session
+from planner.web.requests import change, get_session, request_locale
 from planner.web.security import coordinated_collaboration, login_required, require_person
 
 bp = Blueprint("collaborations", __name__)
@@ -45,10 +44,6 @@ STATUS_CLASS = {
     DriftStatus.AT_RISK: "at_risk",
     DriftStatus.NO_NEXT_MEETING: "no_next_meeting",
 }
-
-
-def _locale() -> str:
-    return str(get_locale() or "nl")
 
 
 def _url(endpoint: str, path: str, **values: Any) -> str:
@@ -125,7 +120,7 @@ def dashboard() -> Any:
     person = require_person()
     session = get_session()
     now = app_now()
-    locale = _locale()
+    locale = request_locale()
     rows = []
     for item in dashboard_rows(session, person, now, locale=locale):
         zone = zone_of(item.collaboration)
@@ -184,17 +179,14 @@ def fill_in(collab_id: int) -> Response:
     if not form.validate_on_submit():
         flash(gettext("The form had expired; nothing was planned. Please try again."), "error")
         return redirect(back)
-    session = get_session()
-    locale = _locale()
-    try:
+    locale = request_locale()
+    with change() as outcome:
         day = parse_date(form.day.data, "day")
         at = parse_time(form.time.data, "time")
-        meeting = plan_fill_in(session, collab, day, at, app_now(), locale=locale)
-    except PlannerError as error:
-        session.rollback()
-        flash(error.translate(gettext), "error")
+        meeting = plan_fill_in(get_session(), collab, day, at, app_now(), locale=locale)
+    if not outcome.ok:
+        flash(outcome.message, "error")
         return redirect(back)
-    session.commit()
     flash(
         gettext(
             "Planned for %(name)s: %(day)s at %(time)s. The invitations are on their way.",
@@ -266,7 +258,7 @@ def show(collab_id: int) -> Any:
     """Members, people, rhythm, meetings, conflicts, health and the year picture."""
     coordinated_collaboration(collab_id)
     session = get_session()
-    locale = _locale()
+    locale = request_locale()
     now = app_now()
     collab = collaborations.get_collaboration(session, collab_id)
     zone = zone_of(collab)
@@ -320,7 +312,7 @@ def year_svg(collab_id: int) -> Response:
     """The year picture on its own, to download or print."""
     coordinated_collaboration(collab_id)
     session = get_session()
-    locale = _locale()
+    locale = request_locale()
     collab = collaborations.get_collaboration(session, collab_id)
     today = app_now().astimezone(zone_of(collab)).date()
     school_year = _school_year(today)
@@ -349,52 +341,26 @@ def _member_choices(session: Session) -> list[SelectChoice]:
     return choices
 
 
-def _with_self(person: Person, raw: dict[str, Any]) -> None:
-    """A coordinator who is not a platform administrator coordinates what they make."""
-    emails = {_email_of(line) for line in raw["coordinators"]}
-    if person.email not in emails:
-        raw["coordinators"] = [person_line(person), *raw["coordinators"]]
-
-
-def _email_of(line: str) -> str:
-    text = line.strip()
-    if "<" in text and text.endswith(">"):
-        text = text[text.rindex("<") + 1 : -1]
-    return text.strip().lower()
-
-
 def _render_form(form: CollaborationForm, collab: Collaboration | None, status: int) -> Any:
     return render_template("collaborations/form.html", form=form, collab=collab), status
 
 
 def _save(form: CollaborationForm, collab: Collaboration | None) -> Any:
     """Validate the form and create or change the collaboration; on error nothing changes."""
-    person = require_person()
+    me = require_person()
     session = get_session()
     if not form.validate_on_submit():
         return _render_form(form, collab, 400 if request.method == "POST" else 200)
     raw = form.raw()
-    if not person.is_admin:
+    with change() as outcome:
         if collab is None:
-            _with_self(person, raw)
-        elif person.email not in {_email_of(line) for line in raw["coordinators"]}:
-            form.coordinator_lines.errors = [
-                gettext(
-                    "Keep yourself as a coordinator: otherwise you could no longer open this "
-                    "collaboration. A platform administrator can hand it over."
-                )
-            ]
-            return _render_form(form, collab, 400)
-    try:
-        if collab is None:
-            saved = collaborations.create_collaboration(session, raw, app_now())
+            saved = collaborations.create_collaboration(session, raw, app_now(), actor=me)
         else:
-            saved = collaborations.update_collaboration(session, collab, raw, app_now())
-    except PlannerError as error:
-        session.rollback()
-        form.form_errors.append(error.translate(gettext))
-        return _render_form(form, collab, error.status if error.status != 404 else 400)
-    session.commit()
+            saved = collaborations.update_collaboration(session, collab, raw, app_now(), actor=me)
+    if not outcome.ok:
+        form.form_errors.append(outcome.message)
+        # An unknown person named in the form is a mistake in the form, not a missing page.
+        return _render_form(form, collab, outcome.status if outcome.status != 404 else 400)
     flash(gettext("Saved %(name)s.", name=saved.name), "success")
     return redirect(url_for(".show", collab_id=saved.id))
 

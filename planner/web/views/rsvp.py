@@ -13,26 +13,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, session, url_for
-from flask_babel import force_locale, get_locale, gettext
-from sqlalchemy import select
+from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from planner.clock import app_now
 from planner.domain.kinds import AttendanceStatus, MeetingStatus
-from planner.errors import N_, PlannerError, ValidationError
+from planner.errors import N_
 from planner.feeds.links import subscribe_links
 from planner.feeds.tokens import create_token
 from planner.messaging.composer import when as _when
-from planner.models import Attendance, Meeting
 from planner.presenters.feeds import token_url
 from planner.services.attendance import (
     LinkError,
     LinkProblem,
     RsvpLink,
     answer_by_link,
+    answer_refusal,
     resolve_rsvp,
+    upcoming_invitations,
 )
-from planner.web.requests import get_session
+from planner.web.requests import change, get_session, request_locale
 
 bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
 
@@ -126,32 +126,9 @@ def _link(endpoint: str, secret: str) -> str:
     return url_for(endpoint, secret=secret)
 
 
-def _closed_reason(meeting: Meeting) -> str | None:
-    """Why no answer can be given any more (the service refuses the same cases)."""
-    if meeting.status is MeetingStatus.CANCELLED:
-        return N_("This meeting has been cancelled; no answer is needed.")
-    if meeting.ends_at <= app_now():
-        return N_("This meeting has already taken place.")
-    return None
-
-
 def _other_meetings(db: Session, link: RsvpLink, locale: str) -> list[dict[str, Any]]:
     """The person's next meetings of the same collaboration that they were invited to (not
     the one of this link), with their answer. Reads only."""
-    meeting = link.meeting
-    rows = db.execute(
-        select(Meeting, Attendance)
-        .join(Attendance, Attendance.meeting_id == Meeting.id)
-        .where(
-            Meeting.collaboration_id == meeting.collaboration_id,
-            Meeting.id != meeting.id,
-            Meeting.ends_at > app_now(),
-            Attendance.person_id == link.person.id,
-            Attendance.sent_sequence.is_not(None),
-        )
-        .order_by(Meeting.starts_at, Meeting.id)
-        .limit(OTHER_MEETINGS)
-    ).all()
     return [
         {
             "when": _when(other, locale),
@@ -160,7 +137,14 @@ def _other_meetings(db: Session, link: RsvpLink, locale: str) -> list[dict[str, 
             "answer": gettext(SHORT[row.status]),
             "answer_key": row.status.value,
         }
-        for other, row in rows
+        for other, row in upcoming_invitations(
+            db,
+            link.person,
+            link.meeting.collaboration_id,
+            app_now(),
+            exclude=link.meeting.id,
+            limit=OTHER_MEETINGS,
+        )
     ]
 
 
@@ -174,7 +158,7 @@ def _problem_page(problem: LinkProblem) -> tuple[str, int]:
 def _answer_page(
     secret: str, link: RsvpLink, *, chosen: str | None = None, error: str | None = None
 ) -> str:
-    locale = str(get_locale() or "nl")
+    locale = request_locale()
     meeting = link.meeting
     current = link.attendance.status if link.attendance else AttendanceStatus.NEEDS_ACTION
     return render_template(
@@ -187,7 +171,9 @@ def _answer_page(
         current_key=current.value,
         answers=[(key, gettext(label)) for key, (_status, label) in ANSWERS.items()],
         chosen=chosen,
-        closed=gettext(closed) if (closed := _closed_reason(meeting)) else None,
+        closed=closed.translate(gettext)
+        if (closed := answer_refusal(meeting, app_now()))
+        else None,
         error=error,
         action=_link(".answer", secret),
         subscribe=_link(".subscribe", secret),
@@ -222,26 +208,21 @@ def answer(secret: str) -> Any:
         if given not in ANSWERS:
             message = gettext("Choose one of the buttons: accept, maybe or decline.")
             return _answer_page(secret, link, error=message), 400
-        try:
-            link = answer_by_link(session, secret, ANSWERS[given][0], now)
-        except LinkError as error:  # it changed between the two look-ups
-            session.rollback()
-            return _problem_page(error.problem)
-        except ValidationError as error:  # cancelled or already held: nothing is stored
-            session.rollback()
+        with change() as outcome:
+            link = answer_by_link(session, link, ANSWERS[given][0], now)
+        if not outcome.ok:  # cancelled or already held: nothing is stored
             return render_template(
                 "rsvp/problem.html",
                 title=gettext("Your answer cannot be recorded"),
-                message=error.translate(gettext),
+                message=outcome.message,
                 collaboration=link.meeting.collaboration.name,
-                when=_when(link.meeting, str(get_locale() or "nl")),
+                when=_when(link.meeting, request_locale()),
             ), 409
-        session.commit()
         status = link.attendance.status if link.attendance else ANSWERS[given][0]
         return render_template(
             "rsvp/thanks.html",
             collaboration=link.meeting.collaboration.name,
-            when=_when(link.meeting, str(get_locale() or "nl")),
+            when=_when(link.meeting, request_locale()),
             location=link.meeting.location,
             recorded=gettext(CURRENT[status]),
             recorded_key=status.value,
@@ -264,7 +245,7 @@ def subscribe(secret: str) -> Any:
         return _problem_page(error.problem)
     with force_locale(language := _language(link)):
         collab = link.meeting.collaboration
-        try:
+        with change() as outcome:
             issued = create_token(
                 db,
                 now,
@@ -272,14 +253,12 @@ def subscribe(secret: str) -> Any:
                 language=language,
                 label=f"{link.person.name} <{link.person.email}>",
             )
-        except PlannerError as error:
-            db.rollback()
+        if not outcome.ok:
             return render_template(
                 "rsvp/problem.html",
                 title=gettext("The calendar link could not be made"),
-                message=error.translate(gettext),
-            ), error.status
-        db.commit()
+                message=outcome.message,
+            ), outcome.status
         return render_template(
             "rsvp/calendar.html",
             collaboration=collab.name,

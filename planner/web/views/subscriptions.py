@@ -9,9 +9,7 @@ schools they administer (platform administrators: everything). Anything else is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -24,7 +22,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import REGIONS
@@ -32,7 +30,6 @@ from planner.clock import app_now
 from planner.config import public_base_url
 from planner.domain.kinds import FeedScope
 from planner.domain.secrets import hash_secret
-from planner.errors import PlannerError
 from planner.feeds import tokens as feeds
 from planner.feeds.links import region_feed_url, subscribe_links
 from planner.inputs import parse_id
@@ -45,31 +42,18 @@ from planner.models import (
 )
 from planner.presenters.feeds import token_url
 from planner.services import accounts
-from planner.text.formatting import format_day
+from planner.text.formatting import format_moment
 from planner.web.forms import ActionForm
 from planner.web.forms.subscriptions import CreateLinkForm
-from planner.web.requests import get_session
+from planner.web.requests import change, get_session, request_locale
 from planner.web.security import login_required, require_person
 
 bp = Blueprint("subscriptions", __name__)
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # The session key that carries a new link's secret to the next page view, and only that one.
 NEW_LINK = "planner.new_feed_link"
 # The kinds of feed a link can be made for, as they appear in URLs.
 KINDS = ("person", "collaboration", "blocked", "organisation")
-
-
-def format_moment(instant: datetime | None, locale: str) -> str:
-    """An instant as 'di 3 feb 2026 14:05' in Dutch time; '' for none."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(AMSTERDAM)
-    return f"{format_day(local.date(), locale)} {local:%H:%M}"
-
-
-def _locale() -> str:
-    return str(get_locale() or "nl")
 
 
 # --- who may manage which feed ---------------------------------------------------------------
@@ -82,41 +66,22 @@ def _target(
     found: Person | Collaboration | Organisation | None
     if kind == "person":
         found = db.get(Person, target_id)
-        if found is None or (found.id != me.id and not me.is_admin):
-            abort(404)
     elif kind in ("collaboration", "blocked"):
         found = db.get(Collaboration, target_id)
-        if found is None or not accounts.may_coordinate(db, me, found):
-            abort(404)
     elif kind == "organisation":
         found = db.get(Organisation, target_id)
-        if found is None or not accounts.may_administer(db, me, found):
-            abort(404)
     else:
+        found = None
+    if found is None or not feeds.may_manage_target(db, me, found):
         abort(404)
     return found
-
-
-def may_manage(db: Session, me: Person, feed: Feed) -> bool:
-    """Whether `me` may see, revoke and renew the links of this feed."""
-    if me.is_admin:
-        return True
-    if feed.scope is FeedScope.PERSON:
-        return feed.person_id == me.id
-    if feed.scope is FeedScope.COLLABORATION:
-        collab = db.get(Collaboration, feed.collaboration_id)
-        return collab is not None and accounts.may_coordinate(db, me, collab)
-    if feed.scope is FeedScope.ORGANISATION:
-        org = db.get(Organisation, feed.organisation_id)
-        return org is not None and accounts.may_administer(db, me, org)
-    return False  # region feeds are public and have no links to manage
 
 
 def _managed_token(db: Session, me: Person, token_id: int) -> FeedToken:
     """A live link `me` may manage; 404 for anything else (another person's link, a revoked
     one, an unknown id), so nobody learns which links exist."""
     token = db.get(FeedToken, token_id)
-    if token is None or token.revoked_at is not None or not may_manage(db, me, token.feed):
+    if token is None or token.revoked_at is not None or not feeds.may_manage(db, me, token.feed):
         abort(404)
     return token
 
@@ -145,7 +110,7 @@ def _form(kind: str, target: int, me: Person, failed: CreateLinkForm | None) -> 
     if failed is not None and failed._prefix == prefix:
         return failed
     form = CreateLinkForm(prefix=prefix, formdata=None)
-    form.language.data = me.language if me.language in feeds.LANGUAGES else _locale()
+    form.language.data = me.language if me.language in feeds.LANGUAGES else request_locale()
     return form
 
 
@@ -249,7 +214,7 @@ def _new_link(db: Session, me: Person) -> dict[str, Any] | None:
         or not isinstance(secret, str)
         or token.token_hash != hash_secret(secret)
         or token.revoked_at is not None
-        or not may_manage(db, me, token.feed)
+        or not feeds.may_manage(db, me, token.feed)
     ):
         return None
     title = _feed_title(db, token.feed)
@@ -275,7 +240,7 @@ def _asked(db: Session, me: Person, kind: str) -> Any:
 def _render(failed: CreateLinkForm | None = None, status: int = 200) -> tuple[str, int]:
     db = get_session()
     me = require_person()
-    locale = _locale()
+    locale = request_locale()
     # Administrators too see only their own roles here (?collaboration= adds any other).
     collabs = accounts.coordinated_collaborations(db, me, every_for_admin=False)
     schools = accounts.administered_schools(db, me, every_for_admin=False)
@@ -328,7 +293,7 @@ def create(kind: str, target_id: int) -> Any:
     }
     refs["collaboration" if kind == "blocked" else kind] = target.id
     label = (form.label.data or "").strip() or (None if kind == "person" else me.name)
-    try:
+    with change() as outcome:
         issued = feeds.create_token(
             db,
             app_now(),
@@ -337,12 +302,10 @@ def create(kind: str, target_id: int) -> Any:
             label=label,
             **refs,
         )
-    except PlannerError as error:
-        db.rollback()
-        form.form_errors.append(error.translate(gettext))
-        page, status = _render(failed=form, status=error.status)
+    if not outcome.ok:
+        form.form_errors.append(outcome.message)
+        page, status = _render(failed=form, status=outcome.status)
         return page, status
-    db.commit()
     _remember(issued)
     flash(gettext("Your new calendar link is ready."), "success")
     return redirect(url_for(".index", _anchor="new-link"))
@@ -355,7 +318,7 @@ def _confirm_page(token: FeedToken, what: str, form: ActionForm) -> str:
         token=token,
         what=what,
         title=_feed_title(db, token.feed),
-        moment=lambda instant: format_moment(instant, _locale()),
+        moment=lambda instant: format_moment(instant, request_locale()),
         form=form,
     )
 
@@ -372,13 +335,11 @@ def revoke(token_id: int) -> Any:
         return _confirm_page(token, "revoke", form)
     if not form.validate_on_submit():
         return _confirm_page(token, "revoke", form), 400
-    try:
+    with change() as outcome:
         feeds.revoke_token(db, token, app_now())
-    except PlannerError as error:
-        db.rollback()
-        flash(error.translate(gettext), "error")
+    if not outcome.ok:
+        flash(outcome.message, "error")
         return redirect(url_for(".index"))
-    db.commit()
     flash(
         gettext(
             "The link %(hint)s… is revoked: calendars that use it no longer get updates.",
@@ -401,8 +362,11 @@ def renew(token_id: int) -> Any:
         return _confirm_page(token, "renew", form)
     if not form.validate_on_submit():
         return _confirm_page(token, "renew", form), 400
-    issued = feeds.renew_token(db, token, app_now())
-    db.commit()
+    with change() as outcome:
+        issued = feeds.renew_token(db, token, app_now())
+    if not outcome.ok:
+        flash(outcome.message, "error")
+        return redirect(url_for(".index"))
     _remember(issued, renewed=True)
     flash(gettext("The link is renewed: the old address no longer works."), "success")
     return redirect(url_for(".index", _anchor="new-link"))

@@ -1,0 +1,173 @@
+"""JSON API: organisations, their busy periods, own holiday dates and closure days."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request, url_for
+
+from planner.calendar_nl import parse_region
+from planner.clock import app_now
+from planner.errors import N_, ValidationError
+from planner.inputs import parse_date
+from planner.presenters.calendar import busy_period_json, holiday_override_json, organisation_json
+from planner.services import busy_periods, calendar_hits, organisations, school_calendar
+from planner.web.requests import commit, get_session, request_locale
+from planner.web.views.api.base import body, bp, created
+
+# --- Organisations ------------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+def list_organisations() -> Any:
+    session = get_session()
+    region = request.args.get("region")
+    found = organisations.list_organisations(
+        session, region=parse_region(region) if region else None, search=request.args.get("q")
+    )
+    return jsonify([organisation_json(org) for org in found])
+
+
+@bp.post("/organisations")
+def create_organisation() -> Any:
+    session = get_session()
+    org = organisations.create_organisation(session, body(), app_now())
+    commit()
+    return created(organisation_json(org, detail=True), url_for(".get_organisation", ref=org.id))
+
+
+@bp.get("/organisations/<ref>")
+def get_organisation(ref: str) -> Any:
+    org = organisations.find_organisation(get_session(), ref)
+    return jsonify(organisation_json(org, detail=True))
+
+
+@bp.patch("/organisations/<ref>")
+def update_organisation(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    organisations.update_organisation(session, org, body(), app_now())
+    commit()
+    return jsonify(organisation_json(org, detail=True))
+
+
+@bp.delete("/organisations/<ref>")
+def delete_organisation(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    organisations.delete_organisation(session, org, app_now())
+    commit()
+    return "", 204
+
+
+# --- Busy periods -------------------------------------------------------------------------------
+
+
+@bp.get("/organisations/<ref>/busy-periods")
+def list_busy_periods(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    first = parse_date(request.args["from"], "from") if request.args.get("from") else None
+    last = parse_date(request.args["to"], "to") if request.args.get("to") else None
+    found = busy_periods.list_busy_periods(session, org, first, last)
+    return jsonify([busy_period_json(period, request_locale()) for period in found])
+
+
+@bp.post("/organisations/<ref>/busy-periods")
+def create_busy_period(ref: str) -> Any:
+    raw = body()
+    if {"organisation", "region", "national"} & set(raw):
+        raise ValidationError(N_("The organisation is given by the URL."))
+    return _create_busy_period({**raw, "organisation": ref})
+
+
+@bp.post("/busy-periods")
+def create_shared_busy_period() -> Any:
+    """Create a busy period for one organisation, a whole region or the whole country."""
+    return _create_busy_period(body())
+
+
+def _create_busy_period(raw: dict[str, Any]) -> Any:
+    session = get_session()
+    period = busy_periods.create_busy_period(session, raw, app_now())
+    hits = calendar_hits.busy_period_hits(session, period, app_now())
+    commit()
+    return created(
+        busy_period_json(period, request_locale(), hits),
+        url_for(".get_busy_period", period_id=period.id),
+    )
+
+
+@bp.get("/busy-periods/<period_id>")
+def get_busy_period(period_id: str) -> Any:
+    period = busy_periods.get_busy_period(get_session(), period_id)
+    return jsonify(busy_period_json(period, request_locale()))
+
+
+@bp.patch("/busy-periods/<period_id>")
+def update_busy_period(period_id: str) -> Any:
+    session = get_session()
+    period = busy_periods.get_busy_period(session, period_id)
+    busy_periods.update_busy_period(session, period, body(), app_now())
+    hits = calendar_hits.busy_period_hits(session, period, app_now())
+    commit()
+    return jsonify(busy_period_json(period, request_locale(), hits))
+
+
+@bp.delete("/busy-periods/<period_id>")
+def delete_busy_period(period_id: str) -> Any:
+    session = get_session()
+    period = busy_periods.get_busy_period(session, period_id)
+    busy_periods.delete_busy_period(session, period, app_now())
+    commit()
+    return "", 204
+
+
+# --- Holiday overrides and closure days ---------------------------------------------------------
+
+
+@bp.get("/organisations/<ref>/holiday-overrides")
+def list_holiday_overrides(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    found = school_calendar.list_holiday_overrides(session, org)
+    return jsonify([holiday_override_json(override) for override in found])
+
+
+@bp.post("/organisations/<ref>/holiday-overrides")
+def set_holiday_override(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    override = school_calendar.set_holiday_override(session, org, body(), app_now())
+    commit()
+    return created(
+        holiday_override_json(override),
+        url_for(".delete_holiday_override", override_id=override.id),
+    )
+
+
+@bp.delete("/holiday-overrides/<override_id>")
+def delete_holiday_override(override_id: str) -> Any:
+    session = get_session()
+    override = school_calendar.get_holiday_override(session, override_id)
+    school_calendar.delete_holiday_override(session, override, app_now())
+    commit()
+    return "", 204
+
+
+@bp.get("/organisations/<ref>/closure-days")
+def get_closure_days(ref: str) -> Any:
+    org = organisations.find_organisation(get_session(), ref)
+    return jsonify(school_calendar.closure_kinds(org))
+
+
+@bp.put("/organisations/<ref>/closure-days")
+def put_closure_days(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    kinds = request.get_json(silent=True)
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+        raise ValidationError(N_('Send a JSON list of closure days, e.g. ["goede_vrijdag"].'))
+    result = school_calendar.set_closure_days(session, org, kinds, app_now())
+    commit()
+    return jsonify(result)
