@@ -26,11 +26,8 @@ from planner.services.busy_periods import create_busy_period
 from planner.services.collaborations import create_collaboration, list_collaborations
 from planner.services.conflicts import scan_conflicts
 from planner.services.organisations import create_organisation
-from planner.services.planning import (
-    CalendarCache,
-    confirm_plan,
-    preview_plan,
-)
+from planner.services.plan_context import CalendarCache
+from planner.services.planning import confirm_plan, preview_plan
 from planner.services.school_calendar import import_school_holidays
 
 REGIONS = ("noord", "midden", "zuid")

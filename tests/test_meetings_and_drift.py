@@ -13,6 +13,7 @@ from planner.errors import ConflictError, ValidationError
 from planner.models import Collaboration, Event, Meeting
 from planner.services import busy_periods, collaborations, conflicts, drift, meetings, planning
 from planner.services import organisations as orgs
+from planner.services.alternatives import other_days
 
 NOW = datetime(2026, 8, 24, 8, 0, tzinfo=UTC)
 
@@ -55,7 +56,7 @@ def _confirm(session: Session, collab: Collaboration, *days: date) -> list[Meeti
 
 def test_alternatives_move_and_sequence(session: Session, collab: Collaboration) -> None:
     _, middle, _ = _confirm(session, collab, date(2026, 9, 1), date(2026, 9, 29), date(2026, 11, 3))
-    current, found = meetings.alternatives(session, middle, NOW)
+    current, found = other_days(session, middle, NOW)
     assert current.status is DriftStatus.ON_TRACK
     assert found, "there are free days between 1 Sep and 3 Nov"
     for item in found:

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import holidays_for, load_school_holidays
-from planner.domain.planning import ONE_DAY
+from planner.domain.gaps import ONE_DAY
 from planner.models import Collaboration, Event, Meeting
-from planner.services import busy_periods, collaborations, organisations, planning
+from planner.services import busy_periods, collaborations, organisations, plan_context, planning
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 8, 24, 8, 0, tzinfo=UTC)
@@ -227,7 +227,7 @@ def test_plans_on_real_calendars(session: Session, case: Case) -> None:
     for region in case.regions:
         blocked.update(holiday_days(region, case.school_year))
     periods = busy_periods.list_busy_periods(session)
-    allowed = planning.allowed_weekdays(collab)
+    allowed = plan_context.allowed_weekdays(collab)
     for meeting in preview.new_meetings:
         assert meeting.day not in blocked, (meeting.day, blocked.get(meeting.day))
         assert meeting.day.weekday() in allowed

@@ -19,7 +19,8 @@ from planner.cli.base import (
 )
 from planner.cli.meetings import echo_meetings
 from planner.clock import app_now
-from planner.presenters.planning import WEEKDAY_CODES, collaboration_json, meeting_json
+from planner.presenters.meetings import meeting_json
+from planner.presenters.planning import WEEKDAY_CODES, collaboration_json
 from planner.services import collaborations, meetings
 
 

@@ -10,13 +10,9 @@ from flask_babel import gettext as _
 from planner.cli.base import change, echo_json, echo_table, group, json_option, locale, reading
 from planner.clock import app_now
 from planner.inputs import parse_date, parse_time
-from planner.presenters.planning import (
-    alternative_json,
-    change_json,
-    meeting_json,
-    summary_json,
-)
-from planner.services import collaborations, meetings, planning
+from planner.presenters.meetings import alternative_json, change_json, meeting_json, summary_json
+from planner.services import collaborations, meetings, plan_context
+from planner.services.alternatives import other_days
 from planner.services.invite_history import answers_of
 
 
@@ -116,12 +112,10 @@ def meetings_alternatives(meeting_id: str, limit: int, as_json: bool) -> None:
     """Propose the nearest good other days for a meeting, with their effect on the drift."""
     with reading() as session:
         meeting = meetings.get_meeting(session, meeting_id)
-        current, found = meetings.alternatives(
-            session, meeting, app_now(), locale=locale(), limit=limit
-        )
+        current, found = other_days(session, meeting, app_now(), locale=locale(), limit=limit)
         collab = meeting.collaboration
-        zone = planning.zone_of(collab)
-        rhythm = planning.rhythm_of(collab)
+        zone = plan_context.zone_of(collab)
+        rhythm = plan_context.rhythm_of(collab)
         data: dict[str, Any] = {
             "meeting": meeting_json(meeting, locale()),
             "current": summary_json(current, locale()),

@@ -13,7 +13,8 @@ from planner.cli.base import change, command, echo_json, echo_table, json_option
 from planner.cli.meetings import echo_lines
 from planner.clock import app_now
 from planner.inputs import parse_date
-from planner.presenters.planning import drift_json, meeting_json, plan_json, weeks_text
+from planner.presenters.meetings import drift_json, meeting_json
+from planner.presenters.planning import plan_json, weeks_text
 from planner.services import collaborations, conflicts, drift, planning
 from planner.text.formatting import format_day
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from planner.domain.planning import Rhythm
+from planner.domain.gaps import Rhythm
 
 
 class DriftStatus(StrEnum):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from planner.domain.availability import days_between
-from planner.domain.planning import ONE_DAY, Gap, GapCounter, PlanProblem, SeriesPlan
+from planner.domain.gaps import ONE_DAY, Gap, GapCounter
+from planner.domain.planning import PlanProblem, SeriesPlan
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,20 +15,24 @@ school are left out unless the collaboration counts them (see `GapCounter`).
 Why the search is small: excess is superadditive (max(0, a+b-M) >= max(0, a-M) + max(0, b-M)),
 so taking every candidate gives the least total excess, and in every plan with that least excess
 a gap above the maximum joins two *consecutive* candidates. The search therefore only follows
-edges that are at most the maximum gap long, plus the edge to the very next candidate.
-"""
+edges that are at most the maximum gap long, plus the edge to the very next candidate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-ONE_DAY = timedelta(days=1)
+from planner.domain.gaps import ONE_DAY, Gap, GapCounter, Rhythm
+
 # Lexicographic weights: a day more of the largest excess outweighs any total excess, and any
 # excess day outweighs every possible deviation cost.
 LARGEST_WEIGHT = 10**24
+
+
 EXCESS_WEIGHT = 10**12
+
+
 # One soft reason on a chosen day costs as much as a gap seven days off target.
 SOFT_COST = 49
 
@@ -39,52 +43,6 @@ class NotEnoughDays(Exception):
     def __init__(self, available: int) -> None:
         super().__init__(available)
         self.available = available
-
-
-@dataclass(frozen=True, slots=True)
-class Rhythm:
-    """How often a collaboration meets: target interval and maximum gap, in days that count."""
-
-    target_days: int
-    max_gap_days: int
-
-    @property
-    def on_track_days(self) -> int:
-        """Gaps up to 1.25 times the target are on track (DESIGN §6)."""
-        return (self.target_days * 5) // 4
-
-
-class GapCounter:
-    """Counts the days of a gap, leaving out days that do not count (shared holiday weeks)."""
-
-    def __init__(self, uncounted: Iterable[date], first: date, last: date) -> None:
-        self.base = first
-        size = (last - first).days + 2
-        days = set(uncounted)
-        prefix = [0] * (size + 1)
-        for index in range(size):
-            prefix[index + 1] = prefix[index] + (first + timedelta(days=index) in days)
-        self._prefix = prefix
-        self._size = size
-
-    def _before(self, day: date) -> int:
-        index = min(max((day - self.base).days, 0), self._size)
-        return self._prefix[index]
-
-    def counted(self, first: date, last: date) -> int:
-        """Return the days from `first` to `last` that count, `first` included, `last` not."""
-        return (last - first).days - (self._before(last) - self._before(first))
-
-    def uncounted(self, first: date, last: date) -> int:
-        """Return the days from `first` to `last` left out of the count."""
-        return (last - first).days - self.counted(first, last)
-
-    def day_after(self, first: date, counted_days: int) -> date:
-        """Return the first day at least `counted_days` counted days after `first`."""
-        day = first + timedelta(days=counted_days)
-        while self.counted(first, day) < counted_days:
-            day += ONE_DAY
-        return day
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +72,6 @@ class PlanProblem:
         inside = {d for d in self.candidates if self.first_day <= d <= self.last_day}
         inside.update(d for d in self.fixed if self.first_day <= d <= self.last_day)
         return sorted(inside)
-
-
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """The time between two meetings (or a meeting and the horizon's end)."""
-
-    first: date
-    last: date
-    counted_days: int
-    excess_days: int
-
-    @property
-    def calendar_days(self) -> int:
-        """Return the gap in calendar days, holidays included."""
-        return (self.last - self.first).days
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from planner.domain.availability import OrgCalendar, Period
+from planner.domain.gaps import GapCounter
 from planner.domain.kinds import MeetingStatus, Severity
-from planner.domain.planning import GapCounter
 
 ONE_DAY = timedelta(days=1)
 ONE_WEEK = timedelta(days=7)

@@ -25,7 +25,8 @@ from werkzeug.http import http_date
 
 from planner.database import Database
 from planner.domain.secrets import hash_secret, plausible_secret
-from planner.feeds.content import feed_content, feed_window, local_midnight
+from planner.feeds.content import feed_content
+from planner.feeds.items import feed_window, local_midnight
 from planner.feeds.tokens import (
     FeedRef,
     record_use,

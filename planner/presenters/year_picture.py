@@ -3,8 +3,7 @@
 Weeks are columns (five weekday slots each), member organisations are rows. Every kind of busy
 day has a colour *and* a pattern, so the picture stays readable printed in black and white;
 soft days are paler with a dashed edge. Meetings are numbered circles with a line through the
-rows, gaps above the maximum are bands in their own row. `<title>` elements give tooltips.
-"""
+rows, gaps above the maximum are bands in their own row. `<title>` elements give tooltips."""
 
 from __future__ import annotations
 
@@ -15,163 +14,68 @@ from datetime import date
 from babel.dates import get_month_names
 from flask_babel import gettext, ngettext
 from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from planner.calendar_nl import school_year_bounds
-from planner.domain.availability import shared_holiday_days
 from planner.domain.kinds import MeetingStatus
 from planner.domain.year_grid import (
     KIND_ORDER,
     GapSpan,
-    MeetingInput,
     MeetingMark,
     YearGrid,
-    build_year_grid,
 )
-from planner.models import Collaboration, Meeting
-from planner.services.availability import organisation_calendars
-from planner.services.collaborations import member_organisations
-from planner.services.planning import ACTIVE
+from planner.presenters.year_styles import STYLES, fill_of, svg_defs
 from planner.text.formatting import format_day, format_span
 from planner.text.labels import label, language_of
 
 # Layout, in SVG user units (pixels at 100 %).
 PAD = 8
+
+
 LABEL_W = 200
+
+
 DAY_W = 4
+
+
 WEEK_W = 5 * DAY_W + 1
+
+
 TITLE_H = 22
+
+
 MONTH_H = 14
+
+
 WEEK_H = 14
+
+
 ROW_H = 18
+
+
 BAR_H = 14
+
+
 MEETING_ROW_H = 24
+
+
 GAP_ROW_H = 22
+
+
 LEGEND_ROW_H = 20
+
+
 LEGEND_COLUMNS = 4
+
+
 NAME_CHARS = 30
+
+
 GREY = ' fill="#374151"'
+
+
 GAP_TEXT = ' font-weight="700" fill="#7a0d10"'
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Arial, sans-serif"
-
-
-@dataclass(frozen=True)
-class KindStyle:
-    """How one kind of day is drawn: a colour, a pale tint and a pattern."""
-
-    colour: str
-    tint: str
-    pattern: str
-
-
-# Patterns that vary vertically too, so a single day (4 units wide) still shows its pattern.
-STYLES: dict[str, KindStyle] = {
-    "school_holiday": KindStyle("#6fa8e6", "#cfe3f8", "solid"),
-    "public_holiday": KindStyle("#4b1f78", "#d9c8ee", "solid"),
-    "closure_day": KindStyle("#7d55b3", "#e6dcf3", "checker"),
-    "holiday": KindStyle("#2f6db5", "#cfe3f8", "hlines"),
-    "exam_period": KindStyle("#a4161a", "#f6d5d5", "cross"),
-    "test_week": KindStyle("#c25e00", "#fbe1c6", "diagonal"),
-    "open_day": KindStyle("#11705f", "#cdebe4", "hstripes"),
-    "study_day": KindStyle("#8a6d00", "#f6ebbd", "dots"),
-    "report_meetings": KindStyle("#6b4423", "#ead9c8", "antidiagonal"),
-    "other": KindStyle("#4b5563", "#e5e7eb", "sparse"),
-}
-
-
-def _pattern(kind: str, style: KindStyle) -> str:
-    pid = f"yp-{kind}"
-    c = style.colour
-    line = f'stroke="{c}" stroke-width="1.3"'
-    shapes = {
-        "checker": f'<path d="M0,0 h2 v2 h-2 Z M2,2 h2 v2 h-2 Z" fill="{c}"/>',
-        "hlines": f'<rect width="4" height="3" fill="{c}"/>',
-        "cross": f'<path d="M0,0 L4,4 M4,0 L0,4" {line}/>',
-        "diagonal": f'<path d="M-1,1 L1,-1 M0,4 L4,0 M3,5 L5,3" {line}/>',
-        "antidiagonal": f'<path d="M-1,3 L1,5 M0,0 L4,4 M3,-1 L5,1" {line}/>',
-        "hstripes": f'<rect width="4" height="2" fill="{c}"/>',
-        "dots": f'<circle cx="2" cy="2" r="1.3" fill="{c}"/>',
-        "sparse": f'<circle cx="2" cy="2" r="0.9" fill="{c}"/>',
-    }
-    body = shapes.get(style.pattern)
-    if body is None:
-        return ""
-    return (
-        f'<pattern id="{pid}" width="4" height="4" patternUnits="userSpaceOnUse">'
-        f'<rect width="4" height="4" fill="{style.tint}"/>{body}</pattern>'
-    )
-
-
-def fill_of(kind: str) -> str:
-    """Return the fill of a kind: its colour, or its pattern."""
-    style = STYLES.get(kind, STYLES["other"])
-    return style.colour if style.pattern == "solid" else f"url(#yp-{kind})"
-
-
-# --- Gathering the data --------------------------------------------------------------------------
-
-
-def load_year_grid(
-    session: Session, collab: Collaboration, school_year: str, locale: str = "nl"
-) -> YearGrid:
-    """Gather the members' calendars and the meetings of one school year into a grid."""
-    first, last = school_year_bounds(school_year)
-    before = session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.collaboration_id == collab.id,
-            Meeting.status.in_(ACTIVE),
-            Meeting.day < first,
-        )
-        .order_by(Meeting.day.desc(), Meeting.id.desc())
-        .limit(1)
-    )
-    after = session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.collaboration_id == collab.id,
-            Meeting.status.in_(ACTIVE),
-            Meeting.day > last,
-        )
-        .order_by(Meeting.day, Meeting.id)
-        .limit(1)
-    )
-    inside = list(
-        session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.collaboration_id == collab.id,
-                Meeting.day >= first,
-                Meeting.day <= last,
-            )
-            .order_by(Meeting.day, Meeting.id)
-        )
-    )
-    meetings = [m for m in (before, *inside, after) if m is not None]
-    # Gaps at the edges count holiday weeks outside the school year too: load what they span.
-    reach_first = before.day if before else first
-    reach_last = after.day if after else last
-    members = member_organisations(collab)
-    calendars = organisation_calendars(session, members, reach_first, reach_last, locale)
-    schools = [cal for org, cal in zip(members, calendars, strict=True) if org.region]
-    uncounted = (
-        frozenset()
-        if collab.count_holidays
-        else shared_holiday_days(schools, reach_first, reach_last)
-    )
-    return build_year_grid(
-        first,
-        last,
-        calendars,
-        [MeetingInput(m.id, m.day, m.status, m.conflict is not None) for m in meetings],
-        collab.max_gap_weeks,
-        uncounted,
-        open_until=last,
-    )
-
-
-# --- Drawing -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -486,16 +390,6 @@ def _legend(canvas: _Canvas) -> tuple[str, int]:
     return f'<g class="legend">{"".join(parts)}</g>', 4 + per_column * LEGEND_ROW_H + 8
 
 
-def _defs() -> str:
-    patterns = "".join(_pattern(kind, STYLES[kind]) for kind in KIND_ORDER)
-    gap = (
-        '<pattern id="yp-gap" width="6" height="6" patternUnits="userSpaceOnUse">'
-        '<rect width="6" height="6" fill="#fde2e1"/>'
-        '<path d="M-1,1 L1,-1 M0,6 L6,0 M5,7 L7,5" stroke="#e5989b" stroke-width="1"/></pattern>'
-    )
-    return f"<defs>{patterns}{gap}</defs>"
-
-
 def render_year_svg(
     grid: YearGrid,
     name: str,
@@ -532,7 +426,7 @@ def render_year_svg(
         f'aria-labelledby="yp-title yp-desc" viewBox="0 0 {canvas.width} {height}" '
         f'width="{canvas.width}" height="{height}" font-family="{FONT}" fill="#1a1a1a">'
         f'<title id="yp-title">{escape(title)}</title><desc id="yp-desc">{escape(desc)}</desc>'
-        f'{_defs()}<rect width="100%" height="100%" fill="#fff"/>{"".join(body)}</svg>'
+        f'{svg_defs()}<rect width="100%" height="100%" fill="#fff"/>{"".join(body)}</svg>'
     )
 
 

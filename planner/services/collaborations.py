@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from planner.domain.kinds import LOCATION_WORDS, LocationMode, MeetingStatus, Role
+from planner.domain.kinds import MeetingStatus, Role
 from planner.errors import N_, NotFoundError, ValidationError
 from planner.events import (
     CollaborationDeleted,
@@ -19,15 +18,8 @@ from planner.events import (
     append_event,
 )
 from planner.inputs import (
-    optional_text,
-    parse_bool,
-    parse_choice,
     parse_id,
-    parse_int,
-    parse_time,
-    parse_weekdays,
     reject_unknown_fields,
-    required_text,
 )
 from planner.models import (
     Attendance,
@@ -38,131 +30,16 @@ from planner.models import (
     Organisation,
     Person,
 )
+from planner.services.collaboration_fields import (
+    DEFAULTS,
+    FIELDS,
+    apply_fields,
+    collaboration_fields,
+    flatten,
+    validate_collaboration,
+)
 from planner.services.organisations import find_organisation
 from planner.services.people import resolve_person
-
-RHYTHM_FIELDS = {"target_weeks", "max_gap_weeks", "count_holidays", "keep_planned_weeks"}
-TEMPLATE_FIELDS = {
-    "duration_minutes",
-    "weekdays",
-    "start_time",
-    "latest_start",
-    "location",
-    "location_note",
-    "reminder_hours",
-}
-FIELDS = (
-    {"name", "ambition", "members", "coordinators", "participants", "rhythm", "template"}
-    | RHYTHM_FIELDS
-    | TEMPLATE_FIELDS
-)
-DEFAULTS: dict[str, Any] = {
-    "duration_minutes": 90,
-    "weekdays": "di,wo,do",
-    "start_time": "15:30",
-    "location": "rotate",
-    "target_weeks": 6,
-    "max_gap_weeks": 8,
-    "count_holidays": False,
-}
-
-
-@dataclass(frozen=True)
-class CollaborationData:
-    """Validated fields of a collaboration (people and members still as references)."""
-
-    name: str
-    ambition: str | None
-    target_weeks: int
-    max_gap_weeks: int
-    count_holidays: bool
-    duration_minutes: int
-    weekdays: tuple[int, ...]
-    earliest_start: time
-    latest_start: time
-    location_mode: LocationMode
-    location_note: str | None
-    reminder_hours: int | None = None
-    keep_planned_weeks: int | None = None
-
-
-def _optional_int(value: Any, field: str, low: int, high: int) -> int | None:
-    return None if value in (None, "") else parse_int(value, field, low, high)
-
-
-def flatten(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Accept the nested `rhythm` and `template` objects of the JSON shape as flat fields."""
-    flat = dict(raw)
-    for key, allowed in (("rhythm", RHYTHM_FIELDS), ("template", TEMPLATE_FIELDS)):
-        nested = flat.pop(key, None)
-        if nested is None:
-            continue
-        if not isinstance(nested, Mapping):
-            raise ValidationError(N_("%(field)s must be an object."), field=key)
-        reject_unknown_fields(nested, allowed | {"timezone"})
-        flat.update({k: v for k, v in nested.items() if k != "timezone"})
-    return flat
-
-
-def validate_collaboration(raw: Mapping[str, Any]) -> CollaborationData:
-    """Check the scalar fields of a collaboration and return them typed."""
-    target = parse_int(raw.get("target_weeks"), "target_weeks", 1, 26)
-    max_gap = parse_int(raw.get("max_gap_weeks"), "max_gap_weeks", 1, 52)
-    if target > max_gap:
-        raise ValidationError(
-            N_(
-                "The target interval (%(target)s weeks) is longer than the maximum gap "
-                "(%(max)s weeks); the maximum gap must be at least the target."
-            ),
-            target=target,
-            max=max_gap,
-        )
-    earliest = parse_time(raw.get("start_time"), "start_time")
-    latest_raw = raw.get("latest_start")
-    latest = parse_time(latest_raw, "latest_start") if latest_raw not in (None, "") else earliest
-    if latest < earliest:
-        raise ValidationError(
-            N_("The latest start (%(latest)s) is before the start time (%(earliest)s)."),
-            latest=latest.strftime("%H:%M"),
-            earliest=earliest.strftime("%H:%M"),
-        )
-    duration = parse_int(raw.get("duration_minutes"), "duration_minutes", 15, 600)
-    return CollaborationData(
-        name=required_text(raw.get("name"), 200, "name"),
-        ambition=optional_text(raw.get("ambition"), 500, "ambition"),
-        target_weeks=target,
-        max_gap_weeks=max_gap,
-        count_holidays=parse_bool(raw.get("count_holidays"), "count_holidays"),
-        duration_minutes=duration,
-        weekdays=parse_weekdays(raw.get("weekdays")),
-        earliest_start=earliest,
-        latest_start=latest,
-        location_mode=parse_choice(raw.get("location"), LocationMode, "location", LOCATION_WORDS),
-        location_note=optional_text(raw.get("location_note"), 500, "location_note"),
-        reminder_hours=_optional_int(raw.get("reminder_hours"), "reminder_hours", 0, 720),
-        keep_planned_weeks=_optional_int(
-            raw.get("keep_planned_weeks"), "keep_planned_weeks", 1, 104
-        ),
-    )
-
-
-def collaboration_fields(collab: Collaboration) -> dict[str, Any]:
-    """Return the scalar fields of a collaboration as raw values."""
-    return {
-        "name": collab.name,
-        "ambition": collab.ambition,
-        "target_weeks": collab.target_weeks,
-        "max_gap_weeks": collab.max_gap_weeks,
-        "count_holidays": collab.count_holidays,
-        "duration_minutes": collab.duration_minutes,
-        "weekdays": [int(day) for day in collab.weekdays],
-        "start_time": collab.earliest_start.strftime("%H:%M"),
-        "latest_start": collab.latest_start.strftime("%H:%M"),
-        "location": collab.location_mode.value,
-        "location_note": collab.location_note,
-        "reminder_hours": collab.reminder_hours,
-        "keep_planned_weeks": collab.keep_planned_weeks,
-    }
 
 
 def _list(value: Any, field: str) -> list[Any]:
@@ -235,22 +112,6 @@ def _keep_actor(people: list[tuple[Person, Role]], actor: Person | None) -> None
         )
 
 
-def _apply(collab: Collaboration, data: CollaborationData) -> None:
-    collab.name = data.name
-    collab.ambition = data.ambition
-    collab.target_weeks = data.target_weeks
-    collab.max_gap_weeks = data.max_gap_weeks
-    collab.count_holidays = data.count_holidays
-    collab.duration_minutes = data.duration_minutes
-    collab.weekdays = "".join(str(day) for day in data.weekdays)
-    collab.earliest_start = data.earliest_start
-    collab.latest_start = data.latest_start
-    collab.location_mode = data.location_mode
-    collab.location_note = data.location_note
-    collab.reminder_hours = data.reminder_hours
-    collab.keep_planned_weeks = data.keep_planned_weeks
-
-
 def create_collaboration(
     session: Session, raw: Mapping[str, Any], now: datetime, *, actor: Person | None = None
 ) -> Collaboration:
@@ -271,7 +132,7 @@ def create_collaboration(
             coordinators = [me, *coordinators]
     people = _people(session, coordinators, fields.get("participants"), now, actor)
     collab = Collaboration(created_at=now, updated_at=now)
-    _apply(collab, data)
+    apply_fields(collab, data)
     collab.members = [
         CollaborationMember(organisation=org, position=index) for index, org in enumerate(members)
     ]
@@ -310,7 +171,7 @@ def update_collaboration(
         # A new fixed start moves the window with it.
         scalar_changes["latest_start"] = scalar_changes["start_time"]
     data = validate_collaboration({**before, **scalar_changes})
-    _apply(collab, data)
+    apply_fields(collab, data)
     changed = collaboration_fields(collab) != before
     if "members" in fields:
         members = _members(session, fields["members"])

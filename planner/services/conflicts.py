@@ -24,22 +24,11 @@ from planner.events import (
     append_event,
 )
 from planner.models import Meeting
+from planner.services.alternatives import Alternative, neighbour_days, rank_days, window
 from planner.services.collaborations import list_collaborations
-from planner.services.meetings import (
-    Alternative,
-    ChangeResult,
-    apply_conflict_proposals,
-    neighbour_days,
-    rank_days,
-    window,
-)
-from planner.services.planning import (
-    CalendarCache,
-    PlanContext,
-    load_context,
-    obstacle_data,
-    zone_of,
-)
+from planner.services.explanations import obstacle_data
+from planner.services.meetings import ChangeResult, apply_conflict_proposals
+from planner.services.plan_context import CalendarCache, PlanContext, load_context, zone_of
 
 
 @dataclass(frozen=True)

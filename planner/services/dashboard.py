@@ -14,7 +14,8 @@ from planner.errors import N_, ConflictError, ValidationError
 from planner.models import Collaboration, Meeting, Person
 from planner.services.accounts import coordinated_collaborations
 from planner.services.drift import DriftRow, best_fill_in, drift_report
-from planner.services.planning import confirm_plan, preview_plan, zone_of
+from planner.services.plan_context import zone_of
+from planner.services.planning import confirm_plan, preview_plan
 from planner.text.formatting import format_day
 
 # Fill-in dates are searched for this many collaborations at most per page view (a platform

@@ -14,8 +14,8 @@ from planner.calendar_nl import REGIONS
 from planner.database import UTCDateTime
 from planner.domain.availability import OrgCalendar, Period, shared_holiday_days
 from planner.domain.drift import DriftStatus, drift_status
+from planner.domain.gaps import GapCounter, Rhythm
 from planner.domain.kinds import MeetingStatus, Severity
-from planner.domain.planning import GapCounter, Rhythm
 from planner.events import (
     EventKind,
     FollowupProposed,
@@ -23,9 +23,9 @@ from planner.events import (
     append_event,
 )
 from planner.models import Collaboration, CollaborationMember, Meeting, Organisation
+from planner.services.alternatives import Alternative, rank_days
 from planner.services.collaborations import get_collaboration
-from planner.services.meetings import Alternative, rank_days
-from planner.services.planning import ACTIVE, load_context
+from planner.services.plan_context import ACTIVE, load_context
 from planner.services.school_calendar import effective_school_holidays
 
 # How far ahead a fill-in date is looked for when no next meeting is planned.

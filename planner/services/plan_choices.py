@@ -2,7 +2,7 @@
 
 Each new meeting of a preview may move between its neighbours in that plan (the meeting before
 and the one after, new or confirmed); the days offered are ranked like the alternatives for a
-stored meeting (`planner.services.meetings.rank_days`).
+stored meeting (`planner.services.alternatives.rank_days`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from planner.domain.planning import ONE_DAY
-from planner.services.meetings import Alternative, rank_days, window
-from planner.services.planning import PlanPreview, load_context, zone_of
+from planner.domain.gaps import ONE_DAY
+from planner.services.alternatives import Alternative, rank_days, window
+from planner.services.plan_context import load_context, zone_of
+from planner.services.planning import PlanPreview
 
 
 def plan_alternatives(

@@ -2,14 +2,13 @@
 
 The pure planner (`planner.domain.planning`) chooses the days; this module gathers what it needs
 (member calendars, the collaboration's own meetings, the participants' other meetings), picks a
-start time per day, assigns locations, and stores a confirmed plan.
-"""
+start time per day, assigns locations, and stores a confirmed plan."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,34 +17,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import parse_school_year, school_year_bounds, school_year_of
-from planner.domain.availability import (
-    BlockedDay,
-    OrgCalendar,
-    Reason,
-    blocked_days,
-    days_between,
-    shared_holiday_days,
-)
 from planner.domain.explain import (
     Explanation,
     Obstacle,
-    RejectedDay,
     explain_day,
     gap_obstacles,
 )
-from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, Severity
+from planner.domain.gaps import ONE_DAY
+from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind
 from planner.domain.planning import (
-    ONE_DAY,
-    Gap,
-    GapCounter,
     NotEnoughDays,
     PlanProblem,
-    Rhythm,
     SeriesPlan,
     plan_from_days,
     plan_series,
 )
-from planner.domain.slots import free_start
 from planner.errors import N_, ConflictError, ValidationError
 from planner.events import (
     EventKind,
@@ -55,280 +41,28 @@ from planner.events import (
 from planner.inputs import parse_date, parse_id
 from planner.models import (
     Collaboration,
-    CollaborationPerson,
     Meeting,
     Organisation,
-    Person,
 )
-from planner.services.availability import organisation_calendars
+from planner.services.explanations import explanation_data
+from planner.services.plan_context import (
+    ACTIVE,
+    CalendarCache,
+    Candidates,
+    PlanContext,
+    allowed_weekdays,
+    day_refused,
+    find_candidates,
+    load_context,
+    zone_of,
+)
 from planner.text.formatting import format_day
-from planner.text.labels import label
 
-ACTIVE = (MeetingStatus.CONFIRMED, MeetingStatus.HELD)
 MAX_COUNT = 60
+
+
 # How far back the last meeting before a horizon is looked for.
 ANCHOR_LOOKBACK = timedelta(days=400)
-
-
-def rhythm_of(collab: Collaboration) -> Rhythm:
-    """Return the collaboration's rhythm in days."""
-    return Rhythm(collab.target_weeks * 7, collab.max_gap_weeks * 7)
-
-
-def zone_of(collab: Collaboration) -> ZoneInfo:
-    """Return the collaboration's time zone."""
-    return ZoneInfo(collab.timezone)
-
-
-def allowed_weekdays(collab: Collaboration) -> frozenset[int]:
-    """Return the allowed weekdays, Monday 0 (as `date.weekday()` counts)."""
-    return frozenset(int(day) - 1 for day in collab.weekdays)
-
-
-@dataclass
-class CalendarCache:
-    """Organisation calendars over one range, shared by many collaborations (re-planning)."""
-
-    first: date
-    last: date
-    calendars: dict[int, OrgCalendar] = field(default_factory=dict)
-    _hard: dict[int, frozenset[date]] = field(default_factory=dict)
-
-    def covers(self, first: date, last: date) -> bool:
-        """Return whether the cache holds the range."""
-        return self.first <= first and last <= self.last
-
-    def fill(self, session: Session, organisations: Iterable[Organisation], locale: str) -> None:
-        """Load the calendars of the organisations not cached yet, in one go."""
-        missing = {org.id: org for org in organisations if org.id not in self.calendars}
-        found = organisation_calendars(
-            session, list(missing.values()), self.first, self.last, locale
-        )
-        for calendar in found:
-            self.calendars[calendar.organisation_id] = calendar
-
-    def hard_days(self, organisation_id: int) -> frozenset[date]:
-        """Return the days on which the organisation can never meet."""
-        if organisation_id not in self._hard:
-            days: set[date] = set()
-            for period in self.calendars[organisation_id].periods:
-                if period.severity is Severity.HARD:
-                    days.update(days_between(period.first_day, period.last_day))
-            self._hard[organisation_id] = frozenset(days)
-        return self._hard[organisation_id]
-
-
-@dataclass
-class PlanContext:
-    """What the planner knows about one collaboration over a range of days."""
-
-    collab: Collaboration
-    first: date
-    last: date
-    locale: str
-    members: list[Organisation]
-    calendars: list[OrgCalendar]
-    blocked: dict[date, BlockedDay]
-    uncounted: frozenset[date]
-    meetings: list[Meeting]  # this collaboration's confirmed and held meetings, by start
-    busy: dict[date, list[tuple[datetime, datetime, Obstacle]]]
-
-    @property
-    def rhythm(self) -> Rhythm:
-        """Return the collaboration's rhythm."""
-        return rhythm_of(self.collab)
-
-    def counter(self) -> GapCounter:
-        """Return a gap counter over the context's range."""
-        return GapCounter(self.uncounted, self.first, self.last + ONE_DAY)
-
-    def hard_obstacles(self, day: date) -> tuple[Obstacle, ...]:
-        """Return the hard calendar obstacles on a day."""
-        item = self.blocked.get(day)
-        if item is None:
-            return ()
-        return tuple(_obstacle(reason) for reason in item.reasons if reason.hard)
-
-
-def _obstacle(reason: Reason) -> Obstacle:
-    return Obstacle(
-        reason.period.label,
-        reason.organisation_name,
-        reason.hard,
-        reason.period.first_day,
-        reason.period.last_day,
-    )
-
-
-def load_context(
-    session: Session,
-    collab: Collaboration,
-    first: date,
-    last: date,
-    locale: str = "nl",
-    *,
-    cache: CalendarCache | None = None,
-) -> PlanContext:
-    """Gather member calendars, meetings and participants' other meetings over [first, last]."""
-    members = [member.organisation for member in collab.members]
-    if cache is not None and cache.covers(first, last):
-        cache.fill(session, members, locale)
-        calendars = [cache.calendars[org.id] for org in members]
-    else:
-        calendars = organisation_calendars(session, members, first, last, locale)
-    blocked = {item.day: item for item in blocked_days(calendars, first, last)}
-    schools = [cal for org, cal in zip(members, calendars, strict=True) if org.region]
-    uncounted = frozenset() if collab.count_holidays else shared_holiday_days(schools, first, last)
-    meetings = list(
-        session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.collaboration_id == collab.id,
-                Meeting.status.in_(ACTIVE),
-                Meeting.day >= first,
-            )
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-    )
-    return PlanContext(
-        collab=collab,
-        first=first,
-        last=last,
-        locale=locale,
-        members=members,
-        calendars=calendars,
-        blocked=blocked,
-        uncounted=uncounted,
-        meetings=meetings,
-        busy=_participant_meetings(session, collab, first, last, locale),
-    )
-
-
-def _participant_meetings(
-    session: Session, collab: Collaboration, first: date, last: date, locale: str
-) -> dict[date, list[tuple[datetime, datetime, Obstacle]]]:
-    person_ids = [link.person_id for link in collab.people]
-    if not person_ids:
-        return {}
-    rows = session.execute(
-        select(Meeting, Collaboration.name, Person.name)
-        .join(CollaborationPerson, CollaborationPerson.collaboration_id == Meeting.collaboration_id)
-        .join(Person, Person.id == CollaborationPerson.person_id)
-        .join(Collaboration, Collaboration.id == Meeting.collaboration_id)
-        .where(
-            CollaborationPerson.person_id.in_(person_ids),
-            Meeting.collaboration_id != collab.id,
-            Meeting.status.in_(ACTIVE),
-            Meeting.day >= first,
-            Meeting.day <= last,
-        )
-        .order_by(Meeting.starts_at, Meeting.id, Person.name)
-    )
-    grouped: dict[int, tuple[Meeting, str, list[str]]] = {}
-    for meeting, collab_name, person_name in rows:
-        grouped.setdefault(meeting.id, (meeting, collab_name, []))[2].append(person_name)
-    busy: dict[date, list[tuple[datetime, datetime, Obstacle]]] = {}
-    zone = zone_of(collab)
-    for meeting, collab_name, names in grouped.values():
-        start = meeting.starts_at.astimezone(zone).strftime("%H:%M")
-        end = meeting.ends_at.astimezone(zone).strftime("%H:%M")
-        text = f"{label('meeting', locale)} {collab_name} {start}–{end}"
-        obstacle = Obstacle(text, ", ".join(names), True)
-        busy.setdefault(meeting.day, []).append((meeting.starts_at, meeting.ends_at, obstacle))
-    return busy
-
-
-class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
-    """Obstacles per day, turned from calendar reasons into obstacles only when asked for.
-
-    A year of twenty schools has tens of thousands of reasons; an explanation reads a few.
-    """
-
-    def __init__(self) -> None:
-        self._reasons: dict[date, tuple[Reason, ...]] = {}
-        self._ready: dict[date, tuple[Obstacle, ...]] = {}
-        self._converted: dict[int, Obstacle] = {}
-
-    def add_reasons(self, day: date, reasons: tuple[Reason, ...]) -> None:
-        """Record calendar reasons for a day."""
-        self._reasons[day] = reasons
-
-    def __setitem__(self, day: date, obstacles: tuple[Obstacle, ...]) -> None:
-        self._ready[day] = obstacles
-
-    def __getitem__(self, day: date) -> tuple[Obstacle, ...]:
-        if day not in self._ready:
-            # One Reason object stands for a whole period on every day of it: convert it once.
-            converted = self._converted
-            self._ready[day] = tuple(
-                converted.get(id(reason)) or converted.setdefault(id(reason), _obstacle(reason))
-                for reason in self._reasons[day]
-            )
-        return self._ready[day]
-
-    def __contains__(self, day: object) -> bool:
-        return day in self._ready or day in self._reasons
-
-    def __iter__(self) -> Iterator[date]:
-        return iter(set(self._ready) | set(self._reasons))
-
-    def __len__(self) -> int:
-        return len(set(self._ready) | set(self._reasons))
-
-
-@dataclass
-class Candidates:
-    """The days a new meeting may fall on, with start times, soft costs and obstacles."""
-
-    soft: dict[date, int]
-    starts: dict[date, datetime]
-    obstacles: ObstacleMap
-
-
-def find_candidates(
-    ctx: PlanContext,
-    first: date,
-    last: date,
-    now: datetime,
-    *,
-    taken: Iterable[date] = (),
-) -> Candidates:
-    """Return the possible meeting days in [first, last] (no day in `taken`), and why not."""
-    collab = ctx.collab
-    zone = zone_of(collab)
-    weekdays = allowed_weekdays(collab)
-    duration = timedelta(minutes=collab.duration_minutes)
-    skip = set(taken)
-    result = Candidates({}, {}, ObstacleMap())
-    for day in days_between(first, last):
-        if day.weekday() not in weekdays:
-            continue
-        item = ctx.blocked.get(day)
-        reasons = item.reasons if item else ()
-        if item is not None and item.hard:
-            result.obstacles.add_reasons(day, reasons)
-            continue
-        if day in skip:
-            continue
-        slots = ctx.busy.get(day, [])
-        start = free_start(
-            day,
-            collab.earliest_start,
-            collab.latest_start,
-            duration,
-            zone,
-            [(start, end) for start, end, _ in slots],
-            not_before=now,
-        )
-        if start is None:
-            if slots:
-                result.obstacles[day] = tuple(obstacle for _, _, obstacle in slots)
-            continue
-        result.soft[day] = len(reasons)
-        result.starts[day] = start
-        if reasons:
-            result.obstacles.add_reasons(day, reasons)
-    return result
 
 
 @dataclass
@@ -561,21 +295,6 @@ def _check_days(
         raise day_refused(day, candidates.obstacles.get(day, ()), ctx.locale)
 
 
-def day_refused(day: date, obstacles: Iterable[Obstacle], locale: str) -> ValidationError:
-    """Return the error for a day a meeting cannot take, naming its hard obstacles."""
-    text = format_day(day, locale)
-    hard = [o for o in obstacles if o.hard]
-    if hard:
-        return ValidationError(
-            N_("%(day)s is not possible: %(reasons)s."),
-            day=text,
-            reasons="; ".join(f"{o.label} — {o.who}" for o in hard),
-        )
-    return ValidationError(
-        N_("%(day)s is not possible: not an allowed weekday or no free start time."), day=text
-    )
-
-
 def _rotation(ctx: PlanContext) -> list[Organisation]:
     schools = [org for org in ctx.members if org.kind is not OrganisationKind.PARTNER]
     return schools or list(ctx.members)
@@ -599,82 +318,6 @@ def _location_text(collab: Collaboration, org: Organisation | None) -> str | Non
     if org is None:
         return collab.location_note
     return f"{org.name}, {org.city}" if org.city else org.name
-
-
-def explanation_data(explanation: Explanation) -> dict[str, Any]:
-    """Return an explanation as plain JSON data (stored with a confirmed meeting)."""
-    gap = explanation.gap
-    return {
-        "gap": None
-        if gap is None
-        else {
-            "from": gap.first.isoformat(),
-            "calendar_days": gap.calendar_days,
-            "counted_days": gap.counted_days,
-            "excess_days": gap.excess_days,
-        },
-        "ideal_day": explanation.ideal_day.isoformat() if explanation.ideal_day else None,
-        "rejected": [
-            {"day": item.day.isoformat(), "reasons": [obstacle_data(o) for o in item.obstacles]}
-            for item in explanation.rejected
-        ],
-        "more_rejected": explanation.more_rejected,
-        "forced_by": [obstacle_data(o) for o in explanation.forced_by],
-        "uncounted_days": explanation.uncounted_days,
-    }
-
-
-def explanation_from_data(meeting: Meeting) -> Explanation | None:
-    """The planner's reasons for a meeting's date, as stored when it was confirmed (None for a
-    meeting planned by hand or before reasons were stored)."""
-    data = meeting.explanation
-    if not data:
-        return None
-    gap_data = data.get("gap")
-    gap = None
-    if gap_data:
-        start = date.fromisoformat(gap_data["from"])
-        gap = Gap(
-            start,
-            start + timedelta(days=int(gap_data["calendar_days"])),
-            int(gap_data["counted_days"]),
-            int(gap_data["excess_days"]),
-        )
-    return Explanation(
-        day=meeting.day,
-        fixed=False,
-        gap=gap,
-        ideal_day=date.fromisoformat(data["ideal_day"]) if data.get("ideal_day") else None,
-        rejected=tuple(
-            RejectedDay(date.fromisoformat(item["day"]), _obstacles(item.get("reasons", [])))
-            for item in data.get("rejected", [])
-        ),
-        more_rejected=int(data.get("more_rejected") or 0),
-        forced_by=_obstacles(data.get("forced_by", [])),
-        uncounted_days=int(data.get("uncounted_days") or 0),
-    )
-
-
-def _obstacles(items: list[dict[str, Any]]) -> tuple[Obstacle, ...]:
-    return tuple(
-        Obstacle(
-            str(item.get("label") or ""),
-            str(item.get("who") or ""),
-            bool(item.get("hard")),
-            date.fromisoformat(item["first_day"]) if item.get("first_day") else None,
-            date.fromisoformat(item["last_day"]) if item.get("last_day") else None,
-        )
-        for item in items
-    )
-
-
-def obstacle_data(obstacle: Obstacle) -> dict[str, Any]:
-    """Return an obstacle as plain JSON data."""
-    data: dict[str, Any] = {"label": obstacle.label, "who": obstacle.who, "hard": obstacle.hard}
-    if obstacle.first_day is not None and obstacle.last_day is not None:
-        data["first_day"] = obstacle.first_day.isoformat()
-        data["last_day"] = obstacle.last_day.isoformat()
-    return data
 
 
 def new_uid() -> str:

@@ -18,16 +18,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.domain.explain import Explanation, Obstacle, explain_plan
-from planner.domain.planning import (
-    Gap,
-    GapCounter,
-    NotEnoughDays,
-    PlanProblem,
-    Rhythm,
-    SeriesPlan,
-    path_cost,
-    plan_series,
-)
+from planner.domain.gaps import Gap, GapCounter, Rhythm
+from planner.domain.planning import NotEnoughDays, PlanProblem, SeriesPlan, path_cost, plan_series
 
 ONE = timedelta(days=1)
 EARLIEST = date(2026, 1, 1)

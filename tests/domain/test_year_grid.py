@@ -8,8 +8,8 @@ from itertools import pairwise
 import pytest
 
 from planner.domain.availability import OrgCalendar, Period
+from planner.domain.gaps import GapCounter
 from planner.domain.kinds import MeetingStatus, Severity
-from planner.domain.planning import GapCounter
 from planner.domain.year_grid import (
     GapSpan,
     Mark,

@@ -23,12 +23,13 @@ from planner.domain.drift import DriftStatus
 from planner.domain.kinds import LocationMode, MeetingStatus, Role
 from planner.inputs import parse_date, parse_time, parse_weekdays
 from planner.models import Collaboration, Meeting, Organisation, Person
-from planner.presenters.year_picture import load_year_grid, render_year_svg, svg_document
-from planner.services import accounts, collaborations, drift, meetings
+from planner.presenters.year_picture import render_year_svg, svg_document
+from planner.services import accounts, collaboration_fields, collaborations, drift, meetings
+from planner.services.alternatives import Alternative
 from planner.services.dashboard import dashboard_rows, plan_fill_in
 from planner.services.drift import DriftRow
-from planner.services.meetings import Alternative
-from planner.services.planning import zone_of
+from planner.services.plan_context import zone_of
+from planner.services.year_grid import load_year_grid
 from planner.text.formatting import format_day
 from planner.text.labels import label, language_of
 from planner.web.forms.collaborations import CollaborationForm, FillInForm, person_line
@@ -374,7 +375,7 @@ def new() -> Any:
     form.members.choices = _member_choices(get_session())
     if request.method == "GET":
         form.coordinator_lines.data = person_line(person)
-        defaults = collaborations.DEFAULTS
+        defaults = collaboration_fields.DEFAULTS
         form.target_weeks.data = defaults["target_weeks"]
         form.max_gap_weeks.data = defaults["max_gap_weeks"]
         form.duration_minutes.data = defaults["duration_minutes"]

@@ -9,17 +9,24 @@ from flask import jsonify, request, url_for
 from planner.clock import app_now
 from planner.errors import N_, ValidationError
 from planner.inputs import parse_bool, parse_date, parse_int, parse_time, reject_unknown_fields
-from planner.presenters.planning import (
+from planner.presenters.meetings import (
     alternative_json,
     change_json,
-    collaboration_json,
     drift_json,
     meeting_json,
-    person_json,
-    plan_json,
     summary_json,
 )
-from planner.services import collaborations, conflicts, drift, meetings, people, planning
+from planner.presenters.planning import collaboration_json, person_json, plan_json
+from planner.services import (
+    collaborations,
+    conflicts,
+    drift,
+    meetings,
+    people,
+    plan_context,
+    planning,
+)
+from planner.services.alternatives import other_days
 from planner.web.requests import commit, get_session, request_locale
 from planner.web.views.api.base import body, bp, created
 
@@ -163,11 +170,9 @@ def meeting_alternatives(meeting_id: str) -> Any:
     session = get_session()
     meeting = meetings.get_meeting(session, meeting_id)
     limit = parse_int(request.args.get("limit", "5"), "limit", 1, 20)
-    current, found = meetings.alternatives(
-        session, meeting, app_now(), locale=request_locale(), limit=limit
-    )
+    current, found = other_days(session, meeting, app_now(), locale=request_locale(), limit=limit)
     collab = meeting.collaboration
-    zone, rhythm = planning.zone_of(collab), planning.rhythm_of(collab)
+    zone, rhythm = plan_context.zone_of(collab), plan_context.rhythm_of(collab)
     return jsonify(
         meeting=meeting_json(meeting, request_locale()),
         current=summary_json(current, request_locale()),

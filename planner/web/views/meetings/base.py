@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from flask_babel import gettext
 
 from planner.presenters.planning import weeks_text
-from planner.services.meetings import GapSummary
+from planner.services.alternatives import GapSummary
 from planner.text.labels import label
 
 bp = Blueprint("meetings", __name__)

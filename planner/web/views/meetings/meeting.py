@@ -18,11 +18,12 @@ from planner.domain.kinds import AttendanceStatus, MeetingStatus
 from planner.errors import N_
 from planner.inputs import parse_date
 from planner.models import Meeting
-from planner.presenters.planning import effect_text, gap_text, stored_explanation_lines
+from planner.presenters.meetings import effect_text, stored_explanation_lines
+from planner.presenters.planning import gap_text
 from planner.services import meetings
+from planner.services.alternatives import Alternative, GapSummary, other_days
 from planner.services.attendance import organizer_of
 from planner.services.invite_history import answers_of, invitations_waiting, invite_history
-from planner.services.meetings import Alternative, GapSummary
 from planner.text.formatting import format_clock, format_day, format_moment
 from planner.text.labels import label
 from planner.web.forms.meetings import OTHER, CancelForm, MoveForm
@@ -76,7 +77,7 @@ class MoveOptions:
 def _move_options(session: Session, meeting: Meeting, now: datetime) -> MoveOptions:
     if _refusal(meeting, now):
         return MoveOptions(None, [], None)
-    current, found = meetings.alternatives(
+    current, found = other_days(
         session, meeting, now, locale=request_locale(), limit=MOVE_ALTERNATIVES
     )
     proposed = (meeting.conflict or {}).get("proposed_day")

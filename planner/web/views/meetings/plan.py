@@ -23,12 +23,12 @@ from wtforms import SelectChoice
 
 from planner.calendar_nl import school_year_of
 from planner.clock import app_now
-from planner.domain.planning import Rhythm
+from planner.domain.gaps import Rhythm
 from planner.models import Collaboration
 from planner.presenters.planning import explanation_lines, gap_text, plan_summary
-from planner.services import planning
+from planner.services import plan_context, planning
+from planner.services.alternatives import Alternative
 from planner.services.attendance import invitees_of
-from planner.services.meetings import Alternative
 from planner.services.plan_choices import plan_alternatives
 from planner.text.formatting import format_clock, format_day
 from planner.web.forms import ActionForm
@@ -198,7 +198,7 @@ def plan(collab_id: int) -> Any:
     """Step 1 (the horizon) and step 2 (the proposal, with the chosen days if any)."""
     collab = coordinated_collaboration(collab_id)
     now = app_now()
-    today = now.astimezone(planning.zone_of(collab)).date()
+    today = now.astimezone(plan_context.zone_of(collab)).date()
     asked = "scope" in request.args
     form = HorizonForm(formdata=request.args if asked else None)
     _year_choices(form, today)
@@ -220,7 +220,7 @@ def plan_submit(collab_id: int) -> Any:
     collab = coordinated_collaboration(collab_id)
     session = get_session()
     now = app_now()
-    today = now.astimezone(planning.zone_of(collab)).date()
+    today = now.astimezone(plan_context.zone_of(collab)).date()
     form = HorizonForm(formdata=request.form)
     _year_choices(form, today)
     if not ActionForm().validate_on_submit():

@@ -1,0 +1,92 @@
+"""A date's explanation as plain JSON data, stored with a confirmed meeting, and read back."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from planner.domain.explain import (
+    Explanation,
+    Obstacle,
+    RejectedDay,
+)
+from planner.domain.gaps import Gap
+from planner.models import (
+    Meeting,
+)
+
+
+def explanation_data(explanation: Explanation) -> dict[str, Any]:
+    """Return an explanation as plain JSON data (stored with a confirmed meeting)."""
+    gap = explanation.gap
+    return {
+        "gap": None
+        if gap is None
+        else {
+            "from": gap.first.isoformat(),
+            "calendar_days": gap.calendar_days,
+            "counted_days": gap.counted_days,
+            "excess_days": gap.excess_days,
+        },
+        "ideal_day": explanation.ideal_day.isoformat() if explanation.ideal_day else None,
+        "rejected": [
+            {"day": item.day.isoformat(), "reasons": [obstacle_data(o) for o in item.obstacles]}
+            for item in explanation.rejected
+        ],
+        "more_rejected": explanation.more_rejected,
+        "forced_by": [obstacle_data(o) for o in explanation.forced_by],
+        "uncounted_days": explanation.uncounted_days,
+    }
+
+
+def explanation_from_data(meeting: Meeting) -> Explanation | None:
+    """The planner's reasons for a meeting's date, as stored when it was confirmed (None for a
+    meeting planned by hand or before reasons were stored)."""
+    data = meeting.explanation
+    if not data:
+        return None
+    gap_data = data.get("gap")
+    gap = None
+    if gap_data:
+        start = date.fromisoformat(gap_data["from"])
+        gap = Gap(
+            start,
+            start + timedelta(days=int(gap_data["calendar_days"])),
+            int(gap_data["counted_days"]),
+            int(gap_data["excess_days"]),
+        )
+    return Explanation(
+        day=meeting.day,
+        fixed=False,
+        gap=gap,
+        ideal_day=date.fromisoformat(data["ideal_day"]) if data.get("ideal_day") else None,
+        rejected=tuple(
+            RejectedDay(date.fromisoformat(item["day"]), _obstacles(item.get("reasons", [])))
+            for item in data.get("rejected", [])
+        ),
+        more_rejected=int(data.get("more_rejected") or 0),
+        forced_by=_obstacles(data.get("forced_by", [])),
+        uncounted_days=int(data.get("uncounted_days") or 0),
+    )
+
+
+def _obstacles(items: list[dict[str, Any]]) -> tuple[Obstacle, ...]:
+    return tuple(
+        Obstacle(
+            str(item.get("label") or ""),
+            str(item.get("who") or ""),
+            bool(item.get("hard")),
+            date.fromisoformat(item["first_day"]) if item.get("first_day") else None,
+            date.fromisoformat(item["last_day"]) if item.get("last_day") else None,
+        )
+        for item in items
+    )
+
+
+def obstacle_data(obstacle: Obstacle) -> dict[str, Any]:
+    """Return an obstacle as plain JSON data."""
+    data: dict[str, Any] = {"label": obstacle.label, "who": obstacle.who, "hard": obstacle.hard}
+    if obstacle.first_day is not None and obstacle.last_day is not None:
+        data["first_day"] = obstacle.first_day.isoformat()
+        data["last_day"] = obstacle.last_day.isoformat()
+    return data

@@ -1,0 +1,316 @@
+"""What the planner knows about a collaboration over a range of days: member calendars, its
+own meetings, the participants' other meetings, and which days a new meeting may take."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.domain.availability import (
+    BlockedDay,
+    OrgCalendar,
+    Reason,
+    blocked_days,
+    days_between,
+    shared_holiday_days,
+)
+from planner.domain.explain import (
+    Obstacle,
+)
+from planner.domain.gaps import ONE_DAY, GapCounter, Rhythm
+from planner.domain.kinds import MeetingStatus, Severity
+from planner.domain.slots import free_start
+from planner.errors import N_, ValidationError
+from planner.models import (
+    Collaboration,
+    CollaborationPerson,
+    Meeting,
+    Organisation,
+    Person,
+)
+from planner.services.availability import organisation_calendars
+from planner.text.formatting import format_day
+from planner.text.labels import label
+
+ACTIVE = (MeetingStatus.CONFIRMED, MeetingStatus.HELD)
+
+
+def rhythm_of(collab: Collaboration) -> Rhythm:
+    """Return the collaboration's rhythm in days."""
+    return Rhythm(collab.target_weeks * 7, collab.max_gap_weeks * 7)
+
+
+def zone_of(collab: Collaboration) -> ZoneInfo:
+    """Return the collaboration's time zone."""
+    return ZoneInfo(collab.timezone)
+
+
+def allowed_weekdays(collab: Collaboration) -> frozenset[int]:
+    """Return the allowed weekdays, Monday 0 (as `date.weekday()` counts)."""
+    return frozenset(int(day) - 1 for day in collab.weekdays)
+
+
+@dataclass
+class CalendarCache:
+    """Organisation calendars over one range, shared by many collaborations (re-planning)."""
+
+    first: date
+    last: date
+    calendars: dict[int, OrgCalendar] = field(default_factory=dict)
+    _hard: dict[int, frozenset[date]] = field(default_factory=dict)
+
+    def covers(self, first: date, last: date) -> bool:
+        """Return whether the cache holds the range."""
+        return self.first <= first and last <= self.last
+
+    def fill(self, session: Session, organisations: Iterable[Organisation], locale: str) -> None:
+        """Load the calendars of the organisations not cached yet, in one go."""
+        missing = {org.id: org for org in organisations if org.id not in self.calendars}
+        found = organisation_calendars(
+            session, list(missing.values()), self.first, self.last, locale
+        )
+        for calendar in found:
+            self.calendars[calendar.organisation_id] = calendar
+
+    def hard_days(self, organisation_id: int) -> frozenset[date]:
+        """Return the days on which the organisation can never meet."""
+        if organisation_id not in self._hard:
+            days: set[date] = set()
+            for period in self.calendars[organisation_id].periods:
+                if period.severity is Severity.HARD:
+                    days.update(days_between(period.first_day, period.last_day))
+            self._hard[organisation_id] = frozenset(days)
+        return self._hard[organisation_id]
+
+
+@dataclass
+class PlanContext:
+    """What the planner knows about one collaboration over a range of days."""
+
+    collab: Collaboration
+    first: date
+    last: date
+    locale: str
+    members: list[Organisation]
+    calendars: list[OrgCalendar]
+    blocked: dict[date, BlockedDay]
+    uncounted: frozenset[date]
+    meetings: list[Meeting]  # this collaboration's confirmed and held meetings, by start
+    busy: dict[date, list[tuple[datetime, datetime, Obstacle]]]
+
+    @property
+    def rhythm(self) -> Rhythm:
+        """Return the collaboration's rhythm."""
+        return rhythm_of(self.collab)
+
+    def counter(self) -> GapCounter:
+        """Return a gap counter over the context's range."""
+        return GapCounter(self.uncounted, self.first, self.last + ONE_DAY)
+
+    def hard_obstacles(self, day: date) -> tuple[Obstacle, ...]:
+        """Return the hard calendar obstacles on a day."""
+        item = self.blocked.get(day)
+        if item is None:
+            return ()
+        return tuple(obstacle_of(reason) for reason in item.reasons if reason.hard)
+
+
+def obstacle_of(reason: Reason) -> Obstacle:
+    return Obstacle(
+        reason.period.label,
+        reason.organisation_name,
+        reason.hard,
+        reason.period.first_day,
+        reason.period.last_day,
+    )
+
+
+def load_context(
+    session: Session,
+    collab: Collaboration,
+    first: date,
+    last: date,
+    locale: str = "nl",
+    *,
+    cache: CalendarCache | None = None,
+) -> PlanContext:
+    """Gather member calendars, meetings and participants' other meetings over [first, last]."""
+    members = [member.organisation for member in collab.members]
+    if cache is not None and cache.covers(first, last):
+        cache.fill(session, members, locale)
+        calendars = [cache.calendars[org.id] for org in members]
+    else:
+        calendars = organisation_calendars(session, members, first, last, locale)
+    blocked = {item.day: item for item in blocked_days(calendars, first, last)}
+    schools = [cal for org, cal in zip(members, calendars, strict=True) if org.region]
+    uncounted = frozenset() if collab.count_holidays else shared_holiday_days(schools, first, last)
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.collaboration_id == collab.id,
+                Meeting.status.in_(ACTIVE),
+                Meeting.day >= first,
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+    return PlanContext(
+        collab=collab,
+        first=first,
+        last=last,
+        locale=locale,
+        members=members,
+        calendars=calendars,
+        blocked=blocked,
+        uncounted=uncounted,
+        meetings=meetings,
+        busy=_participant_meetings(session, collab, first, last, locale),
+    )
+
+
+def _participant_meetings(
+    session: Session, collab: Collaboration, first: date, last: date, locale: str
+) -> dict[date, list[tuple[datetime, datetime, Obstacle]]]:
+    person_ids = [link.person_id for link in collab.people]
+    if not person_ids:
+        return {}
+    rows = session.execute(
+        select(Meeting, Collaboration.name, Person.name)
+        .join(CollaborationPerson, CollaborationPerson.collaboration_id == Meeting.collaboration_id)
+        .join(Person, Person.id == CollaborationPerson.person_id)
+        .join(Collaboration, Collaboration.id == Meeting.collaboration_id)
+        .where(
+            CollaborationPerson.person_id.in_(person_ids),
+            Meeting.collaboration_id != collab.id,
+            Meeting.status.in_(ACTIVE),
+            Meeting.day >= first,
+            Meeting.day <= last,
+        )
+        .order_by(Meeting.starts_at, Meeting.id, Person.name)
+    )
+    grouped: dict[int, tuple[Meeting, str, list[str]]] = {}
+    for meeting, collab_name, person_name in rows:
+        grouped.setdefault(meeting.id, (meeting, collab_name, []))[2].append(person_name)
+    busy: dict[date, list[tuple[datetime, datetime, Obstacle]]] = {}
+    zone = zone_of(collab)
+    for meeting, collab_name, names in grouped.values():
+        start = meeting.starts_at.astimezone(zone).strftime("%H:%M")
+        end = meeting.ends_at.astimezone(zone).strftime("%H:%M")
+        text = f"{label('meeting', locale)} {collab_name} {start}–{end}"
+        obstacle = Obstacle(text, ", ".join(names), True)
+        busy.setdefault(meeting.day, []).append((meeting.starts_at, meeting.ends_at, obstacle))
+    return busy
+
+
+class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
+    """Obstacles per day, turned from calendar reasons into obstacles only when asked for.
+
+    A year of twenty schools has tens of thousands of reasons; an explanation reads a few.
+    """
+
+    def __init__(self) -> None:
+        self._reasons: dict[date, tuple[Reason, ...]] = {}
+        self._ready: dict[date, tuple[Obstacle, ...]] = {}
+        self._converted: dict[int, Obstacle] = {}
+
+    def add_reasons(self, day: date, reasons: tuple[Reason, ...]) -> None:
+        """Record calendar reasons for a day."""
+        self._reasons[day] = reasons
+
+    def __setitem__(self, day: date, obstacles: tuple[Obstacle, ...]) -> None:
+        self._ready[day] = obstacles
+
+    def __getitem__(self, day: date) -> tuple[Obstacle, ...]:
+        if day not in self._ready:
+            # One Reason object stands for a whole period on every day of it: convert it once.
+            converted = self._converted
+            self._ready[day] = tuple(
+                converted.get(id(reason)) or converted.setdefault(id(reason), obstacle_of(reason))
+                for reason in self._reasons[day]
+            )
+        return self._ready[day]
+
+    def __contains__(self, day: object) -> bool:
+        return day in self._ready or day in self._reasons
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(set(self._ready) | set(self._reasons))
+
+    def __len__(self) -> int:
+        return len(set(self._ready) | set(self._reasons))
+
+
+@dataclass
+class Candidates:
+    """The days a new meeting may fall on, with start times, soft costs and obstacles."""
+
+    soft: dict[date, int]
+    starts: dict[date, datetime]
+    obstacles: ObstacleMap
+
+
+def find_candidates(
+    ctx: PlanContext,
+    first: date,
+    last: date,
+    now: datetime,
+    *,
+    taken: Iterable[date] = (),
+) -> Candidates:
+    """Return the possible meeting days in [first, last] (no day in `taken`), and why not."""
+    collab = ctx.collab
+    zone = zone_of(collab)
+    weekdays = allowed_weekdays(collab)
+    duration = timedelta(minutes=collab.duration_minutes)
+    skip = set(taken)
+    result = Candidates({}, {}, ObstacleMap())
+    for day in days_between(first, last):
+        if day.weekday() not in weekdays:
+            continue
+        item = ctx.blocked.get(day)
+        reasons = item.reasons if item else ()
+        if item is not None and item.hard:
+            result.obstacles.add_reasons(day, reasons)
+            continue
+        if day in skip:
+            continue
+        slots = ctx.busy.get(day, [])
+        start = free_start(
+            day,
+            collab.earliest_start,
+            collab.latest_start,
+            duration,
+            zone,
+            [(start, end) for start, end, _ in slots],
+            not_before=now,
+        )
+        if start is None:
+            if slots:
+                result.obstacles[day] = tuple(obstacle for _, _, obstacle in slots)
+            continue
+        result.soft[day] = len(reasons)
+        result.starts[day] = start
+        if reasons:
+            result.obstacles.add_reasons(day, reasons)
+    return result
+
+
+def day_refused(day: date, obstacles: Iterable[Obstacle], locale: str) -> ValidationError:
+    """Return the error for a day a meeting cannot take, naming its hard obstacles."""
+    text = format_day(day, locale)
+    hard = [o for o in obstacles if o.hard]
+    if hard:
+        return ValidationError(
+            N_("%(day)s is not possible: %(reasons)s."),
+            day=text,
+            reasons="; ".join(f"{o.label} — {o.who}" for o in hard),
+        )
+    return ValidationError(
+        N_("%(day)s is not possible: not an allowed weekday or no free start time."), day=text
+    )
