@@ -50,6 +50,7 @@ from planner import create_app
 from planner.config import DefaultConfig
 from planner.database import Database
 from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, Role, Sector
+from planner.events import EventKind
 from planner.messaging.worker import Worker
 from planner.migrate import upgrade_database
 from planner.models import (
@@ -289,7 +290,7 @@ def commit_events(db: Database, answers: list[Answer]) -> tuple[list[int], float
     now = datetime.now(UTC)
     rows = [
         {
-            "kind": "attendance.answered",
+            "kind": EventKind.ATTENDANCE_ANSWERED.value,
             "payload": {
                 "meeting_id": answer.meeting_id,
                 "collaboration_id": answer.collaboration_id,

@@ -19,16 +19,17 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MailKind
+from planner.events import EventKind
 from planner.models import Attendance, Event, Mail, Meeting, Person
 from planner.services.attendance import invitees_of, organizer_of
 
-# The events whose handlers send invitations (planner.handlers).
+# The events whose handlers send invitations (planner.messaging.invitations).
 INVITING_EVENTS = (
-    "meetings.planned",
-    "meetings.moved",
-    "meeting.moved",
-    "meeting.cancelled",
-    "collaboration.changed",
+    EventKind.MEETINGS_PLANNED,
+    EventKind.MEETINGS_MOVED,
+    EventKind.MEETING_MOVED,
+    EventKind.MEETING_CANCELLED,
+    EventKind.COLLABORATION_CHANGED,
 )
 _UID = re.compile(r"^UID:(.+?)\r?$", re.M)
 _SEQUENCE = re.compile(r"^SEQUENCE:(\d+)\r?$", re.M)
@@ -170,14 +171,16 @@ def invitations_waiting(session: Session, meeting: Meeting) -> bool:
     """Whether an event that will send (new) invitations for this meeting awaits the worker."""
     events = session.scalars(
         select(Event).where(
-            Event.kind.in_(INVITING_EVENTS), Event.done_at.is_(None), Event.dead_at.is_(None)
+            Event.kind.in_([kind.value for kind in INVITING_EVENTS]),
+            Event.done_at.is_(None),
+            Event.dead_at.is_(None),
         )
     )
     for event in events:
         payload = event.payload or {}
         if payload.get("meeting_id") == meeting.id or meeting.id in payload.get("meeting_ids", []):
             return True
-        if event.kind == "collaboration.changed" and (
+        if event.kind == EventKind.COLLABORATION_CHANGED and (
             payload.get("collaboration_id") == meeting.collaboration_id
         ):
             return True
