@@ -19,6 +19,7 @@ from planner import create_app
 from planner.database import make_engine
 from planner.migrate import upgrade_database
 from planner.models import Base
+from tests.factories import Doors
 from tests.helpers import CLI
 
 API_TOKEN = "test-api-token"
@@ -126,3 +127,17 @@ def shared_holidays() -> Any:
 def rijksoverheid_sample() -> Any:
     """Real Rijksoverheid open-data responses of ../shared/data."""
     return _load_shared("rijksoverheid-schoolholidays-sample.json")
+
+
+@pytest.fixture
+def demo(app: Flask, cli: CLI) -> None:
+    """The demo data, seen on 1 Sep 2026 08:00 UTC (a module may override this fixture)."""
+    from tests.factories import load_demo
+
+    load_demo(app, cli)
+
+
+@pytest.fixture
+def doors(app: Flask, client: FlaskClient, browser: FlaskClient, cli: CLI) -> Doors:
+    """The three front doors of the test app: pages, JSON API, CLI."""
+    return Doors(app, browser, client, cli)

@@ -14,6 +14,7 @@ from planner.presenters.meetings import alternative_json, change_json, meeting_j
 from planner.services import collaborations, meetings, plan_context
 from planner.services.alternatives import other_days
 from planner.services.invite_history import answers_of
+from planner.text.labels import label
 
 
 def echo_lines(lines: list[str], indent: str = "    ") -> None:
@@ -100,7 +101,7 @@ def meetings_show(meeting_id: str, as_json: bool) -> None:
         click.echo(refusal.translate(_))
     echo_table(
         [_("person"), _("answer")],
-        [[item["person"], item["status"]] for item in data["answers"]],
+        [[item["person"], label(f"answer_{item['status']}", locale())] for item in data["answers"]],
     )
 
 

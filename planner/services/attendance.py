@@ -337,6 +337,8 @@ def apply_reply(
     outcomes = []
     for item in items:
         meeting, person, row = _reply_target(session, item)
+        if (refusal := answer_refusal(meeting, now)) is not None:  # what the answer page says
+            raise refusal
         if sender is not None and address(sender) not in {item.attendee, item.sent_by}:
             raise ValidationError(
                 N_("The answer for %(email)s was sent by someone else (%(sender)s)."),

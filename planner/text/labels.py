@@ -33,6 +33,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "attention": "aandacht nodig",
         "at_risk": "focus in gevaar",
         "no_next_meeting": "geen vervolgoverleg",
+        "answer_needs_action": "nog geen antwoord",
+        "answer_accepted": "komt",
+        "answer_tentative": "misschien",
+        "answer_declined": "komt niet",
     },
     "en": {
         BusyKind.TEST_WEEK: "Test week",
@@ -60,6 +64,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "attention": "needs attention",
         "at_risk": "at risk",
         "no_next_meeting": "no next meeting",
+        "answer_needs_action": "no answer yet",
+        "answer_accepted": "coming",
+        "answer_tentative": "maybe",
+        "answer_declined": "not coming",
     },
 }
 

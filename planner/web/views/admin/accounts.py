@@ -110,12 +110,16 @@ def account_new() -> Any:
 @bp.get("/accounts/<int:person_id>")
 def account(person_id: int) -> Any:
     """One login: its roles, and what an administrator can do with it."""
-    person = _account(person_id)
+    return _account_page(_account(person_id))
+
+
+def _account_page(person: Person, status: int = 200) -> tuple[str, int]:
     roles = accounts.roles_of(get_session(), [person.id])[person.id]
     grant = SchoolAdminForm()
     grant.organisation.choices = _school_choices([org.id for org in roles.schools])
     return render(
         "admin/account.html",
+        status,
         person=person,
         roles=roles,
         pending=person.password_hash == accounts.PENDING,
@@ -136,7 +140,7 @@ def account_admin(person_id: int) -> Any:
         accounts.set_platform_admin(get_session(), person, make, app_now())
     if not outcome.ok:
         flash(outcome.message, "error")
-        return _back_to(person)
+        return _account_page(_account(person_id), outcome.status)
     if make:
         flash(gettext("%(name)s is a platform administrator now.", name=person.name), "success")
     else:

@@ -113,22 +113,26 @@ def organisation_delete(org_id: int) -> Any:
     session = get_session()
     org = _organisation(org_id)
     form = ActionForm()
-    if request.method == "POST" and form.validate_on_submit():
-        name = org.name
-        with change() as outcome:
-            organisations.delete_organisation(session, org, app_now())
-        if not outcome.ok:
-            flash(outcome.message, "error")
-            return redirect(url_for(".organisation_delete", org_id=org_id))
-        flash(gettext("%(name)s has been deleted.", name=name), "success")
-        return redirect(url_for(".organisation_list"))
+    status = 200
+    refused = None
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            name = org.name
+            with change() as outcome:
+                organisations.delete_organisation(session, org, app_now())
+            if outcome.ok:
+                flash(gettext("%(name)s has been deleted.", name=name), "success")
+                return redirect(url_for(".organisation_list"))
+            refused, status = outcome.message, outcome.status
+            org = _organisation(org_id)
     refusal = organisations.deletion_refusal(session, org)
     dependants = organisations.dependants_of(session, org)
     return render(
         "admin/organisation_delete.html",
-        400 if request.method == "POST" else 200,
+        status,
         org=org,
-        refusal=refusal.translate(gettext) if refusal else None,
+        refusal=refused or (refusal.translate(gettext) if refusal else None),
         busy=dependants.busy_periods,
         admins=dependants.admins,
         staff=dependants.staff,
