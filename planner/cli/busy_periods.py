@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from planner.cli.base import (
     change,
@@ -21,9 +20,9 @@ from planner.cli.base import (
 from planner.clock import app_now
 from planner.inputs import parse_date
 from planner.models import BusyPeriod, Meeting
-from planner.presenters.calendar import busy_period_json, holiday_override_json
+from planner.presenters.calendar import busy_period_json, hits_text, holiday_override_json
 from planner.services import busy_periods, calendar_hits, organisations, school_calendar
-from planner.text.formatting import format_day, format_span
+from planner.text.formatting import format_span
 from planner.text.labels import label
 
 
@@ -53,19 +52,8 @@ def echo_periods(periods: list[BusyPeriod], as_json: bool) -> None:
 
 def echo_hits(hits: list[Meeting]) -> None:
     """Say which planned meetings a calendar change hits (the worker tells their coordinators)."""
-    if not hits:
-        return
-    listed = "; ".join(f"{m.collaboration.name} ({format_day(m.day, locale())})" for m in hits[:10])
-    click.echo(
-        ngettext(
-            "This falls on %(num)s planned meeting: %(meetings)s. Its coordinators will be told "
-            "and get a proposal for another date.",
-            "This falls on %(num)s planned meetings: %(meetings)s. Their coordinators will be "
-            "told and get a proposal for another date.",
-            len(hits),
-            meetings=listed,
-        )
-    )
+    if (said := hits_text(hits, locale())) is not None:
+        click.echo(said)
 
 
 def period_fields(function: Any) -> Any:

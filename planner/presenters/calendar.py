@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import ngettext
+
 from planner.calendar_nl import SchoolHoliday
 from planner.domain.availability import BlockedDay
 from planner.models import BusyPeriod, HolidayOverride, Meeting, Organisation
 from planner.services.calendar_import import ImportOutcome, ImportRow
 from planner.services.school_calendar import closure_kinds
+from planner.text.formatting import format_day
 from planner.text.labels import label
 
 
@@ -152,3 +155,22 @@ def import_json(
         else [busy_period_json(period, locale) for period in outcome.created],
         "duplicates": None if outcome is None else outcome.duplicates,
     }
+
+
+def hits_text(hits: Sequence[Meeting], locale: str = "nl") -> str | None:
+    """The sentence that names the planned meetings a calendar change hits (None for none)."""
+    if not hits:
+        return None
+    listed = "; ".join(
+        f"{meeting.collaboration.name} ({format_day(meeting.day, locale)})" for meeting in hits[:10]
+    )
+    return str(
+        ngettext(
+            "This falls on %(num)s planned meeting: %(meetings)s. Its coordinators will be told "
+            "and get a proposal for another date.",
+            "This falls on %(num)s planned meetings: %(meetings)s. Their coordinators will be "
+            "told and get a proposal for another date.",
+            len(hits),
+            meetings=listed,
+        )
+    )

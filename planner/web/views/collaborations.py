@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
@@ -22,9 +21,16 @@ from planner.clock import app_now
 from planner.domain.drift import DriftStatus
 from planner.domain.kinds import LocationMode, MeetingStatus, Role
 from planner.inputs import parse_date, parse_time, parse_weekdays
-from planner.models import Collaboration, Meeting, Organisation, Person
+from planner.models import Collaboration, Meeting, Person
 from planner.presenters.year_picture import render_year_svg, svg_document
-from planner.services import accounts, collaboration_fields, collaborations, drift, meetings
+from planner.services import (
+    accounts,
+    collaboration_fields,
+    collaborations,
+    drift,
+    meetings,
+    organisations,
+)
 from planner.services.alternatives import Alternative
 from planner.services.dashboard import dashboard_rows, plan_fill_in
 from planner.services.drift import DriftRow
@@ -335,7 +341,7 @@ def year_svg(collab_id: int) -> Response:
 
 def _member_choices(session: Session) -> list[SelectChoice]:
     choices = []
-    for org in session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id)):
+    for org in organisations.list_organisations(session):
         details = ", ".join(part for part in (org.brin, org.city, org.region) if part)
         text = f"{org.name} ({details})" if details else org.name
         choices.append(SelectChoice(str(org.id), text))

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 
 from planner.calendar_nl import (
     parse_school_year,
@@ -16,7 +16,7 @@ from planner.calendar_nl import (
 from planner.clock import app_now, local_date
 from planner.domain.kinds import BusyKind, Severity
 from planner.models import Meeting, Organisation
-from planner.text.formatting import format_day
+from planner.presenters.calendar import hits_text
 from planner.text.labels import label
 from planner.web.forms.schools import (
     BusyPeriodForm,
@@ -83,19 +83,5 @@ def fail(form: Any, outcome: Outcome) -> int:
 
 def warn(hits: list[Meeting]) -> None:
     """Say which planned meetings a change hits; the worker tells their coordinators."""
-    if not hits:
-        return
-    listed = "; ".join(
-        f"{m.collaboration.name} ({format_day(m.day, request_locale())})" for m in hits[:10]
-    )
-    flash(
-        ngettext(
-            "This falls on %(num)s planned meeting: %(meetings)s. Its coordinators will be told "
-            "and get a proposal for another date.",
-            "This falls on %(num)s planned meetings: %(meetings)s. Their coordinators will be "
-            "told and get a proposal for another date.",
-            len(hits),
-            meetings=listed,
-        ),
-        "warning",
-    )
+    if (said := hits_text(hits, request_locale())) is not None:
+        flash(said, "warning")
