@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,8 @@ from sqlalchemy.orm import Session
 from planner import create_app
 from planner.database import make_engine
 from planner.migrate import upgrade_database
-from planner.models import Base
-from tests.factories import Doors
+from planner.models import Base, Collaboration
+from tests.factories import Doors, load_demo, noord_zuid_collaboration
 from tests.helpers import CLI
 
 API_TOKEN = "test-api-token"
@@ -131,10 +132,16 @@ def rijksoverheid_sample() -> Any:
 
 @pytest.fixture
 def demo(app: Flask, cli: CLI) -> None:
-    """The demo data, seen on 1 Sep 2026 08:00 UTC (a module may override this fixture)."""
-    from tests.factories import load_demo
-
+    """The demo data, seen on 1 Sep 2026 08:00 UTC. A module that needs another moment (or the
+    clock as it is) overrides this fixture with its own call of tests.factories.load_demo."""
     load_demo(app, cli)
+
+
+@pytest.fixture
+def collab(session: Session) -> Collaboration:
+    """Noord College and Zuid College, every 4 weeks and at most 6 apart, Tuesday or Thursday at
+    15:30, made on 24 Aug 2026 with nothing planned (no demo data)."""
+    return noord_zuid_collaboration(session, datetime(2026, 8, 24, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.factories import load_demo
 from tests.helpers import CLI
 
 
 @pytest.fixture
-def demo(cli: CLI) -> None:
-    cli.ok("demo")
+def demo(app: Flask, cli: CLI) -> None:
+    """The demo on the clock as it is: these tests never froze it."""
+    load_demo(app, cli, now=None)
 
 
 def test_union_of_a_midden_and_a_zuid_school_in_autumn(cli: CLI, demo: None) -> None:
@@ -111,3 +114,35 @@ def test_api_errors_speak_the_users_language(client: FlaskClient) -> None:
     assert en.get_json()["error"]["message"].startswith("The last day (2026-11-01)")
     missing = client.get("/api/v1/blocked-days?from=2026-11-01&to=2026-11-10")
     assert missing.status_code == 400
+
+
+def test_summer_holiday_is_blocked_after_the_school_year_ends(cli: CLI, demo: None) -> None:
+    # zuid's summer holiday of school year 2026-2027 runs until 5 Sep 2027.
+    days = json.loads(
+        cli.ok("blocked", "--org", "92XC", "--from", "2027-08-30", "--to", "2027-09-03", "--json")
+    )
+    assert [d["date"] for d in days] == [
+        "2027-08-30",
+        "2027-08-31",
+        "2027-09-01",
+        "2027-09-02",
+        "2027-09-03",
+    ]
+    assert days[0]["reasons"][0]["label"] == "Zomervakantie zuid"
+
+
+def test_own_holiday_dates_count_even_when_the_official_dates_lie_outside_the_range(
+    cli: CLI, demo: None
+) -> None:
+    # Groenendaal (91XB) takes herfstvakantie 10-18 Oct 2026; midden's official dates are 17-25 Oct.
+    days = json.loads(
+        cli.ok("blocked", "--org", "91XB", "--from", "2026-10-12", "--to", "2026-10-16", "--json")
+    )
+    assert [d["date"] for d in days] == [
+        "2026-10-12",
+        "2026-10-13",
+        "2026-10-14",
+        "2026-10-15",
+        "2026-10-16",
+    ]
+    assert days[0]["reasons"][0]["label"] == "Herfstvakantie midden (eigen data)"

@@ -9,9 +9,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.models import BusyPeriod
+from tests.factories import IMPOSSIBLE_IDS, load_demo
 from tests.helpers import CLI, count_rows
 
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def demo(app: Flask, cli: CLI) -> None:
+    """The demo on the clock as it is: these tests never froze it."""
+    load_demo(app, cli, now=None)
 
 
 @pytest.fixture
@@ -176,3 +183,70 @@ def test_cli_backwards_range_is_refused(cli: CLI, app: Flask, school: dict) -> N
     assert result.exit_code == 1
     assert "2026-11-02" in result.output and "2026-11-13" in result.output
     assert count_rows(app, BusyPeriod) == 0
+
+
+@pytest.mark.parametrize("ref", IMPOSSIBLE_IDS)
+def test_impossible_busy_period_ids_are_404_not_500(
+    client: FlaskClient, demo: None, ref: str
+) -> None:
+    assert client.get(f"/api/v1/busy-periods/{ref}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"organisation": 0},
+        {"organisation": False},
+        {"national": "false"},
+        {"national": "misschien"},
+        {"region": ["zuid"]},
+    ],
+)
+def test_mistyped_scope_never_becomes_national(
+    client: FlaskClient, app: Flask, demo: None, scope: dict[str, object]
+) -> None:
+    before = count_rows(app, BusyPeriod)
+    response = client.post(
+        "/api/v1/busy-periods", json={**scope, "kind": "other", "first_day": "2027-03-10"}
+    )
+    assert response.status_code in (400, 404)
+    assert count_rows(app, BusyPeriod) == before
+
+
+def test_source_cannot_be_set_through_the_api(client: FlaskClient, demo: None) -> None:
+    response = client.post(
+        "/api/v1/organisations/91XA/busy-periods",
+        json={"kind": "other", "first_day": "2027-03-10", "source": "rijksoverheid"},
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"first_day": "0001-01-01", "last_day": "9999-12-31"}, "between 2000 and 2100"),
+        ({"school_year": "2026-2027", "weeks": "45-"}, "is not a week"),
+        ({"school_year": "2026-2027", "weeks": "4546"}, "is not a week"),
+        ({"school_year": "2026-2027", "weeks": "45", "first_day": "2026-01-01"}, "not both"),
+    ],
+)
+def test_implausible_busy_period_input(
+    client: FlaskClient, app: Flask, demo: None, body: dict[str, object], fragment: str
+) -> None:
+    before = count_rows(app, BusyPeriod)
+    response = client.post(
+        "/api/v1/organisations/91XA/busy-periods", json={"kind": "other", **body}, headers=EN
+    )
+    assert response.status_code == 400 and fragment in response.get_json()["error"]["message"]
+    assert count_rows(app, BusyPeriod) == before
+
+
+def test_update_by_weeks_keeps_the_periods_school_year(client: FlaskClient, demo: None) -> None:
+    period = client.post(
+        "/api/v1/organisations/91XA/busy-periods",
+        json={"kind": "test_week", "school_year": "2026-2027", "weeks": "3"},
+    ).get_json()
+    moved = client.patch(f"/api/v1/busy-periods/{period['id']}", json={"weeks": "4"}).get_json()
+    assert (moved["first_day"], moved["last_day"]) == ("2027-01-25", "2027-01-29")
+    alone = client.patch(f"/api/v1/busy-periods/{period['id']}", json={"school_year": "2027-2028"})
+    assert alone.status_code == 400

@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 
 from planner import create_app
 from planner.models import Feed, FeedToken
+from tests.factories import load_demo
 from tests.helpers import CLI, count_rows
 
 NOW = "2026-11-21T10:00:00Z"
@@ -33,8 +34,8 @@ EN = {"Accept-Language": "en"}
 
 @pytest.fixture
 def demo(app: Flask, cli: CLI) -> None:
-    app.config["FROZEN_NOW"] = NOW
-    cli.ok("demo")
+    """The demo on Saturday 21 Nov 2026."""
+    load_demo(app, cli, NOW)
 
 
 def _create(cli: CLI, *args: str) -> dict[str, Any]:

@@ -9,7 +9,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.models import BusyPeriod, Event, Organisation
+from tests.factories import IMPOSSIBLE_IDS, load_demo
 from tests.helpers import CLI, count_rows
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def demo(app: Flask, cli: CLI) -> None:
+    """The demo on the clock as it is: these tests never froze it."""
+    load_demo(app, cli, now=None)
+
 
 SCHOOL = {
     "kind": "school",
@@ -134,3 +144,29 @@ def test_cli_unknown_school_is_an_error(cli: CLI) -> None:
     result = cli("organisations", "show", "12AB")
     assert result.exit_code == 1
     assert "12AB" in result.output
+
+
+@pytest.mark.parametrize("ref", IMPOSSIBLE_IDS)
+def test_impossible_organisation_ids_are_404_not_500(
+    client: FlaskClient, demo: None, ref: str
+) -> None:
+    assert client.get(f"/api/v1/organisations/{ref}").status_code == 404
+
+
+def test_brin_lookup_ignores_case_and_spaces(client: FlaskClient, demo: None) -> None:
+    assert client.get("/api/v1/organisations/91%20xa").get_json()["name"] == "Minnaert College"
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"name": "a\u0000b"}, "control characters"),
+        ({"name": ["a"]}, "must be text"),
+    ],
+)
+def test_bad_text_is_refused_on_every_database(
+    client: FlaskClient, app: Flask, body: dict[str, object], fragment: str
+) -> None:
+    response = client.post("/api/v1/organisations", json={"region": "noord", **body}, headers=EN)
+    assert response.status_code == 400 and fragment in response.get_json()["error"]["message"]
+    assert count_rows(app, Organisation) == 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,67 +19,23 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import AttendanceStatus, FeedScope
-from planner.messaging.composer import Composer
 from planner.models import Attendance, FeedToken, Meeting
-from planner.services import collaborations, meetings, people, planning
-from planner.services import organisations as orgs
+from planner.services import meetings, people
 from planner.services.attendance import issue_rsvp_token, record_answer, revoke_rsvp_tokens
+from tests.factories import OTHER, PARTNER, Planned, plan_with_partners, url_path
 from tests.helpers import count_rows
 
 NOW_TEXT = "2026-11-21T10:00:00Z"
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-PARTNER = "e.yilmaz@partner.example"
-OTHER = "t.bakker@partner.example"
 EN = {"Accept-Language": "en"}
-
-
-@dataclass
-class Planned:
-    meeting_ids: list[int]
-    partner_id: int
-    other_id: int
-    secret: str
 
 
 @pytest.fixture
 def planned(app: Flask, session: Session) -> Planned:
     app.config["FROZEN_NOW"] = NOW_TEXT
-    a = orgs.create_organisation(
-        session, {"name": "Noord College", "brin": "01AA", "region": "noord"}, NOW
+    return plan_with_partners(
+        app, session, NOW, date(2026, 12, 1), date(2026, 12, 10), date(2026, 12, 15)
     )
-    b = orgs.create_organisation(
-        session, {"name": "Zuid College", "brin": "02AA", "region": "zuid"}, NOW
-    )
-    collab = collaborations.create_collaboration(
-        session,
-        {
-            "name": "Leerlijn techniek",
-            "members": [a.id, b.id],
-            "coordinators": ["Carla Coördinator <co@school.example>"],
-            "participants": [f"Esra Yilmaz <{PARTNER}>", f"Tom Bakker <{OTHER}>"],
-            "weekdays": "di,do",
-            "start_time": "15:30",
-            "duration_minutes": 90,
-        },
-        NOW,
-    )
-    session.commit()
-    preview = planning.preview_plan(
-        session,
-        collab,
-        NOW,
-        days=[date(2026, 12, 1), date(2026, 12, 10), date(2026, 12, 15)],
-    )
-    created = planning.confirm_plan(session, preview, NOW)
-    session.commit()
-    with app.app_context():
-        Composer(session, NOW).invitations(created)
-    session.commit()
-    partner = people.find_person(session, PARTNER)
-    other = people.find_person(session, OTHER)
-    secret = issue_rsvp_token(session, created[0], partner, NOW, valid_days_after=7)
-    session.commit()
-    return Planned([m.id for m in created], partner.id, other.id, secret)
 
 
 def _private(response: TestResponse) -> None:
@@ -92,10 +47,6 @@ def _feed_url(response: TestResponse) -> str:
     match = re.search(r'id="feed-https"[^>]*value="([^"]+)"', response.get_data(as_text=True))
     assert match, response.get_data(as_text=True)
     return html.unescape(match.group(1))
-
-
-def _path(url: str) -> str:
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 def _feed_tokens(app: Flask) -> list[Any]:
@@ -129,7 +80,7 @@ def test_subscribing_gives_a_working_link_to_the_collaboration_feed(
     # Nobody's address is on the page, not even the partner's own.
     assert PARTNER not in page and OTHER not in page
 
-    feed = browser.get(_path(url))
+    feed = browser.get(url_path(url))
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     assert feed.data.count(b"BEGIN:VEVENT") >= 3 and b"Leerlijn techniek" in feed.data
     # No partner addresses in a shared feed.
@@ -145,8 +96,8 @@ def test_subscribing_gives_a_working_link_to_the_collaboration_feed(
     again = browser.post(f"/rsvp/{planned.secret}/calendar")
     second = _feed_url(again)
     assert second != url
-    assert browser.get(_path(second)).status_code == 200
-    assert browser.get(_path(url)).status_code == 200
+    assert browser.get(url_path(second)).status_code == 200
+    assert browser.get(url_path(url)).status_code == 200
     assert count_rows(app, FeedToken) == 2
     assert session.scalars(select(FeedToken).order_by(FeedToken.id.desc())).first()
 

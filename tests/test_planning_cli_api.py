@@ -10,14 +10,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.models import Collaboration, Event, Meeting, Person
+from tests.factories import load_demo
 from tests.helpers import CLI, count_rows
 
 
 @pytest.fixture
 def demo(app: Flask, cli: CLI) -> None:
-    # The demo was planned on the morning of 24 Aug 2026; look at it from 1 Sep 2026.
-    app.config["FROZEN_NOW"] = "2026-09-01T06:00:00Z"
-    cli.ok("demo")
+    """The demo (planned on the morning of 24 Aug 2026) seen on 1 Sep 2026 at 06:00 UTC."""
+    load_demo(app, cli, "2026-09-01T06:00:00Z")
 
 
 def _new_collab(client: FlaskClient, **changes: Any) -> Any:

@@ -9,13 +9,12 @@ passing once the Dutch translations are in.
 
 from __future__ import annotations
 
+import functools
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
-import icalendar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -23,71 +22,33 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from planner.domain.kinds import MailKind
 from planner.domain.secrets import hash_secret
 from planner.events import EventKind, PersonRef, append_event
-from planner.messaging.composer import Composer
 from planner.models import Attendance, Event, Mail, Meeting, RsvpToken
-from planner.services import collaborations, meetings, people, planning
-from planner.services import organisations as orgs
-from planner.services.attendance import issue_rsvp_token, revoke_rsvp_tokens
-from planner.services.outbox import queue_mail
+from planner.services import meetings, people
+from planner.services.attendance import revoke_rsvp_tokens
+from tests.factories import (
+    COORDINATOR,
+    OTHER,
+    PARTNER,
+    Planned,
+    dead_mail,
+    plan_with_partners,
+    reply_ics,
+)
 from tests.helpers import count_rows
 
 NOW_TEXT = "2026-11-21T10:00:00Z"
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-PARTNER = "e.yilmaz@partner.example"
-OTHER = "t.bakker@partner.example"
-COORDINATOR = "co@school.example"
 EN = {"Accept-Language": "en"}
-
-
-@dataclass
-class Planned:
-    """What the fixture made: ids and one answer link of the partner for the first meeting."""
-
-    meeting_ids: list[int]
-    partner_id: int
-    other_id: int
-    secret: str
 
 
 @pytest.fixture
 def planned(app: Flask, session: Session) -> Planned:
     app.config["FROZEN_NOW"] = NOW_TEXT
-    a = orgs.create_organisation(
-        session, {"name": "Noord College", "brin": "01AA", "region": "noord"}, NOW
-    )
-    b = orgs.create_organisation(
-        session, {"name": "Zuid College", "brin": "02AA", "region": "zuid"}, NOW
-    )
-    collab = collaborations.create_collaboration(
-        session,
-        {
-            "name": "Leerlijn techniek",
-            "members": [a.id, b.id],
-            "coordinators": [f"Carla Coördinator <{COORDINATOR}>"],
-            "participants": [f"Esra Yilmaz <{PARTNER}>", f"Tom Bakker <{OTHER}>"],
-            "weekdays": "di,do",
-            "start_time": "15:30",
-            "duration_minutes": 90,
-        },
-        NOW,
-    )
-    session.commit()
-    preview = planning.preview_plan(
-        session, collab, NOW, days=[date(2026, 12, 1), date(2026, 12, 10)]
-    )
-    created = planning.confirm_plan(session, preview, NOW)
-    session.commit()
-    with app.app_context():
-        assert Composer(session, NOW).invitations(created) == 2
-    session.commit()
-    partner = people.find_person(session, PARTNER)
-    other = people.find_person(session, OTHER)
-    secret = issue_rsvp_token(session, created[0], partner, NOW, valid_days_after=7)
-    session.commit()
-    return Planned([m.id for m in created], partner.id, other.id, secret)
+    made = plan_with_partners(app, session, NOW, date(2026, 12, 1), date(2026, 12, 10))
+    assert made.invitations == 2
+    return made
 
 
 def _url(planned: Planned, query: str = "") -> str:
@@ -377,29 +338,10 @@ def test_a_bad_link_page_follows_the_browser_language(client: FlaskClient) -> No
 # --- (e) API: the outbox -------------------------------------------------------------------
 
 
-def _dead_mail(session: Session) -> Mail:
-    mail = queue_mail(
-        session,
-        kind=MailKind.NOTICE,
-        dedupe_key="test:dead",
-        message_id="<dead@planner.test>",
-        recipient="someone@partner.example",
-        subject="A notice",
-        raw="Subject: A notice\r\n\r\nHello\r\n",
-        now=NOW,
-    )
-    assert mail is not None
-    mail.attempts = 8
-    mail.last_error = "550 mailbox unavailable"
-    mail.dead_at = NOW
-    session.commit()
-    return mail
-
-
 def test_the_outbox_lists_counts_and_rows_of_a_state(
     app: Flask, client: FlaskClient, session: Session, planned: Planned
 ) -> None:
-    mail = _dead_mail(session)
+    mail = dead_mail(session, NOW)
     data = client.get("/api/v1/outbox").get_json()
     assert data["mails"] == {"pending": 2, "failed": 0, "dead": 1, "done": 0}
     assert "mail_rows" not in data
@@ -423,7 +365,7 @@ def test_the_outbox_needs_the_api_token_when_one_is_set(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     app.config["API_TOKEN"] = "s3cret-token"
-    mail = _dead_mail(session)
+    mail = dead_mail(session, NOW)
     assert client.get("/api/v1/outbox").status_code == 401
     assert client.post(f"/api/v1/outbox/mails/{mail.id}/retry").status_code == 401
     assert client.post("/api/v1/replies", data=b"x").status_code == 401
@@ -436,7 +378,7 @@ def test_retrying_a_dead_mail_puts_it_back_in_the_queue(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     app.config["FROZEN_NOW"] = "2026-11-22T08:00:00Z"
-    mail = _dead_mail(session)
+    mail = dead_mail(session, NOW)
     response = client.post(f"/api/v1/outbox/mails/{mail.id}/retry")
     assert response.status_code == 200
     data = response.get_json()
@@ -474,25 +416,8 @@ def test_retrying_a_dead_event_and_unknown_ids(client: FlaskClient, session: Ses
 # --- (e) API: iTIP REPLY uploads -----------------------------------------------------------
 
 
-def _reply(
-    uid: str, sequence: int, attendee: str, partstat: str = "ACCEPTED", **extra: Any
-) -> bytes:
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", "-//Test mail client//EN")
-    calendar.add("VERSION", "2.0")
-    calendar.add("METHOD", "REPLY")
-    for event_uid, event_sequence in [(uid, sequence), *extra.get("more", [])]:
-        event = icalendar.Event()
-        event.add("UID", event_uid)
-        event.add("SEQUENCE", event_sequence)
-        event.add("DTSTAMP", extra.get("stamp", NOW))
-        event.add("DTSTART", datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
-        event.add("SUMMARY", "Leerlijn techniek")
-        person = icalendar.vCalAddress(f"mailto:{attendee}")
-        person.params["PARTSTAT"] = icalendar.vText(partstat)
-        event.add("ATTENDEE", person)
-        calendar.add_component(event)
-    return bytes(calendar.to_ical())
+# A reply as this collaboration's partners would send it, stamped at this module's moment.
+_reply = functools.partial(reply_ics, stamp=NOW, summary="Leerlijn techniek")
 
 
 def _meeting(session: Session, meeting_id: int) -> Meeting:

@@ -10,9 +10,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.models import Event, HolidayOverride, SchoolHolidayRecord
+from tests.factories import IMPOSSIBLE_IDS, load_demo
 from tests.helpers import CLI, count_rows
 
 SCHOOL_YEARS = [f"{y}-{y + 1}" for y in range(2022, 2030)]
+
+
+@pytest.fixture
+def demo(app: Flask, cli: CLI) -> None:
+    """The demo on the clock as it is: these tests never froze it."""
+    load_demo(app, cli, now=None)
 
 
 @pytest.mark.parametrize("region", ["noord", "midden", "zuid"])
@@ -321,3 +328,18 @@ def test_closure_days_block_only_the_schools_that_choose_them(
     assert "2027-03-29" in by_day  # Tweede paasdag, for both
     cli.ok("closure-days", "set", "--org", "91XB")
     assert json.loads(cli.ok("closure-days", "show", "--org", "91XB", "--json")) == []
+
+
+@pytest.mark.parametrize("ref", IMPOSSIBLE_IDS)
+def test_impossible_holiday_override_ids_are_404_not_500(
+    client: FlaskClient, demo: None, ref: str
+) -> None:
+    assert client.delete(f"/api/v1/holiday-overrides/{ref}").status_code == 404
+
+
+def test_region_change_with_own_holiday_dates_is_refused(client: FlaskClient, demo: None) -> None:
+    # Groenendaal (91XB) has its own herfstvakantie dates in the demo.
+    response = client.patch("/api/v1/organisations/91XB", json={"region": "zuid"})
+    assert response.status_code == 409
+    assert "eigen data" in response.get_json()["error"]["message"]
+    assert client.get("/api/v1/organisations/91XB").get_json()["region"] == "midden"

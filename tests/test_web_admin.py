@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from planner.domain.kinds import MailKind
 from planner.events import EventKind, PersonRef, append_event
 from planner.models import (
     Event,
@@ -28,27 +27,14 @@ from planner.models import (
 )
 from planner.services import accounts
 from planner.services import organisations as orgs
-from planner.services.outbox import queue_mail
-from tests.helpers import CLI, count_rows, dispatch
+from tests.factories import dead_mail, person_by_email
+from tests.helpers import count_rows, dispatch
 from tests.web import NOW, login, make_account, post, text_of
-
-NOW_TEXT = "2026-09-01T08:00:00Z"
-
-
-@pytest.fixture
-def demo(app: Flask, cli: CLI) -> None:
-    app.config["FROZEN_NOW"] = NOW_TEXT
-    cli.ok("demo")
-
-
-def _person(session: Session, email: str) -> Person:
-    session.expire_all()
-    return session.scalars(select(Person).where(Person.email == email)).one()
 
 
 @pytest.fixture
 def admin(session: Session, demo: None) -> Person:
-    return _person(session, "beheer@planner.example")
+    return person_by_email(session, "beheer@planner.example", fresh=True)
 
 
 @pytest.fixture
@@ -76,25 +62,6 @@ def _snapshot(app: Flask) -> dict[str, Any]:
             "mail_states": conn.execute(text("SELECT id, attempts, dead_at FROM mail")).all(),
             "holidays": count_rows(app, SchoolHolidayRecord),
         }
-
-
-def _dead_mail(session: Session) -> Mail:
-    mail = queue_mail(
-        session,
-        kind=MailKind.NOTICE,
-        dedupe_key="test:dead",
-        message_id="<dead@planner.test>",
-        recipient="someone@partner.example",
-        subject="A notice that bounced",
-        raw="Subject: A notice\r\n\r\nHello\r\n",
-        now=NOW,
-    )
-    assert mail is not None
-    mail.attempts = 8
-    mail.last_error = "550 mailbox unavailable"
-    mail.dead_at = NOW
-    session.commit()
-    return mail
 
 
 # --- who gets in ---------------------------------------------------------------------------------
@@ -131,15 +98,15 @@ POSTS = [
 
 
 def _post_urls(session: Session) -> list[tuple[str, dict[str, Any]]]:
-    mail = _dead_mail(session)
+    mail = dead_mail(session, NOW, "A notice that bounced")
     event = append_event(session, EventKind.PERSON_CREATED, PersonRef(1), NOW)
     session.flush()
     event.attempts, event.dead_at, event.last_error = 5, NOW, "boom"
     session.commit()
-    school_admin = _person(session, "roosters@minnaert.example")
+    school_admin = person_by_email(session, "roosters@minnaert.example", fresh=True)
     ids = {
-        "coordinator": _person(session, "a.devries@minnaert.example").id,
-        "admin": _person(session, "beheer@planner.example").id,
+        "coordinator": person_by_email(session, "a.devries@minnaert.example", fresh=True).id,
+        "admin": person_by_email(session, "beheer@planner.example", fresh=True).id,
         "school_admin": school_admin.id,
         "school": school_admin.administers[0].organisation_id,
         "mail": mail.id,
@@ -152,7 +119,7 @@ def test_a_coordinator_gets_403_on_every_admin_page_and_changes_nothing(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
     posts = _post_urls(session)
-    login(browser, _person(session, "a.devries@minnaert.example"))
+    login(browser, person_by_email(session, "a.devries@minnaert.example", fresh=True))
     before = _snapshot(app)
     for url in PAGES:
         assert browser.get(url).status_code == 403, url
@@ -167,7 +134,7 @@ def test_a_school_administrator_gets_403_too(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
     posts = _post_urls(session)
-    login(browser, _person(session, "roosters@minnaert.example"))
+    login(browser, person_by_email(session, "roosters@minnaert.example", fresh=True))
     before = _snapshot(app)
     for url in PAGES:
         assert browser.get(url).status_code == 403, url
@@ -324,7 +291,7 @@ def test_an_unused_organisation_is_deleted_after_confirmation(
     assert count_rows(app, Organisation) == before - 1
     assert as_admin.get(f"/admin/organisations/{org.id}").status_code == 404
     # The school administrator stays, without the school.
-    keeper = _person(session, "roosters@losse.example")
+    keeper = person_by_email(session, "roosters@losse.example", fresh=True)
     assert keeper.organisation_id is None and keeper.administers == []
 
 
@@ -368,7 +335,7 @@ def test_a_new_account_gets_a_welcome_mail_whose_link_sets_the_password(
         },
     )
     assert response.status_code == 302
-    person = _person(session, "j.nieuw@school.example")
+    person = person_by_email(session, "j.nieuw@school.example", fresh=True)
     assert person.password_hash == accounts.PENDING and not person.is_admin
     assert session.get(OrganisationAdmin, (orgs.find_organisation(session, "91XA").id, person.id))
     dispatch(app)  # the worker writes the welcome mail
@@ -403,7 +370,7 @@ def test_an_existing_participant_gets_a_login(
     )
     assert response.status_code == 302
     assert count_rows(app, Person) == before  # the same person, now with a login
-    person = _person(session, "e.yilmaz@groenendaal.example")
+    person = person_by_email(session, "e.yilmaz@groenendaal.example", fresh=True)
     assert person.name == "Esra Yilmaz" and person.password_hash == accounts.PENDING
     dispatch(app)
     assert _reset_link(session, "e.yilmaz@groenendaal.example")
@@ -436,17 +403,17 @@ def test_platform_admin_is_granted_and_the_last_one_cannot_be_removed(
     assert response.status_code == 409
     assert "last platform administrator" in text_of(response)
     assert _snapshot(app) == before
-    assert _person(session, "beheer@planner.example").is_admin
+    assert person_by_email(session, "beheer@planner.example", fresh=True).is_admin
 
-    coordinator = _person(session, "a.devries@minnaert.example")
+    coordinator = person_by_email(session, "a.devries@minnaert.example", fresh=True)
     response = post(as_admin, f"/admin/accounts/{coordinator.id}/platform-admin", {"make": "1"})
     assert response.status_code == 302
-    assert _person(session, "a.devries@minnaert.example").is_admin
+    assert person_by_email(session, "a.devries@minnaert.example", fresh=True).is_admin
     # With two, one may step down (and the other stays).
     response = post(as_admin, f"/admin/accounts/{coordinator.id}/platform-admin", {"make": "0"})
     assert response.status_code == 302
-    assert not _person(session, "a.devries@minnaert.example").is_admin
-    assert _person(session, "beheer@planner.example").is_admin
+    assert not person_by_email(session, "a.devries@minnaert.example", fresh=True).is_admin
+    assert person_by_email(session, "beheer@planner.example", fresh=True).is_admin
 
 
 def test_removing_a_login_never_removes_the_last_administrator(
@@ -465,7 +432,7 @@ def test_removing_a_login_never_removes_the_last_administrator(
     assert _snapshot(app) == before
     # Make `second` the last administrator by removing the first one.
     assert post(browser, f"/admin/accounts/{admin.id}/remove").status_code == 302
-    removed = _person(session, "beheer@planner.example")
+    removed = person_by_email(session, "beheer@planner.example", fresh=True)
     assert removed.password_hash is None and not removed.is_admin
     remaining = session.scalars(select(Person).where(Person.is_admin.is_(True))).all()
     assert [person.email for person in remaining] == ["tweede@planner.example"]
@@ -474,7 +441,7 @@ def test_removing_a_login_never_removes_the_last_administrator(
 def test_school_admin_rights_are_granted_and_taken_away(
     app: Flask, as_admin: FlaskClient, session: Session
 ) -> None:
-    coordinator = _person(session, "a.devries@minnaert.example")
+    coordinator = person_by_email(session, "a.devries@minnaert.example", fresh=True)
     school = orgs.find_organisation(session, "91XB")
     assert not accounts.may_administer(session, coordinator, school)
     response = post(
@@ -501,7 +468,7 @@ def test_school_admin_rights_are_granted_and_taken_away(
 def test_a_password_reset_mail_is_sent_on_request(
     app: Flask, as_admin: FlaskClient, session: Session
 ) -> None:
-    coordinator = _person(session, "a.devries@minnaert.example")
+    coordinator = person_by_email(session, "a.devries@minnaert.example", fresh=True)
     dispatch(app)  # the demo's own invitations first
     mails = count_rows(app, Mail)
     response = post(as_admin, f"/admin/accounts/{coordinator.id}/password-mail")
@@ -514,7 +481,7 @@ def test_a_password_reset_mail_is_sent_on_request(
 def test_a_person_without_a_login_has_no_account_page(
     as_admin: FlaskClient, session: Session
 ) -> None:
-    partner = _person(session, "e.yilmaz@groenendaal.example")
+    partner = person_by_email(session, "e.yilmaz@groenendaal.example", fresh=True)
     assert as_admin.get(f"/admin/accounts/{partner.id}").status_code == 404
     assert as_admin.get("/admin/accounts/99999").status_code == 404
 
@@ -616,7 +583,7 @@ def test_the_queue_lists_a_dead_mail_and_retry_puts_it_back(
     app: Flask, as_admin: FlaskClient, session: Session
 ) -> None:
     app.config["FROZEN_NOW"] = "2026-09-02T08:00:00Z"
-    mail = _dead_mail(session)
+    mail = dead_mail(session, NOW, "A notice that bounced")
     page = text_of(as_admin.get("/admin/queue?state=dead&lang=en"))
     assert "someone@partner.example" in page
     assert "550 mailbox unavailable" in page and "A notice that bounced" in page
@@ -638,7 +605,7 @@ def test_the_queue_lists_a_dead_mail_and_retry_puts_it_back(
 def test_a_sent_mail_and_a_handled_event_cannot_be_retried(
     app: Flask, as_admin: FlaskClient, session: Session
 ) -> None:
-    mail = _dead_mail(session)
+    mail = dead_mail(session, NOW, "A notice that bounced")
     mail.dead_at, mail.sent_at = None, NOW
     event = append_event(session, EventKind.PERSON_CREATED, PersonRef(1), NOW)
     session.flush()

@@ -27,33 +27,34 @@ from planner.models import (
     Person,
 )
 from planner.services.dashboard import dashboard_rows
+from tests.factories import (
+    ADMIN,
+    ANOUK,
+    EINDHOVEN,
+    FATIMA,
+    MARLOES,
+    NOORD,
+    SCHOOL_ADMIN,
+    WOERDEN,
+    load_demo,
+    log_in_as,
+)
 from tests.helpers import CLI, count_rows
-from tests.web import NOW, login, post, text_of
+from tests.web import NOW, post, text_of
 
 SVG = "{http://www.w3.org/2000/svg}"
-WOERDEN, EINDHOVEN, NOORD = 1, 2, 3
 WOERDEN_NAME = "Startersbegeleiding Woerden"
 EINDHOVEN_NAME = "Doorlopende leerlijn techniek Eindhoven"
 NOORD_NAME = "Onderwijs-zorgarrangement Noord-Holland–Brabant"
-ANOUK = "a.devries@minnaert.example"
-FATIMA = "f.elamrani@vakcollege-eindhoven.example"
-MARLOES = "m.kok@kennemerkind.example"
-ADMIN = "beheer@planner.example"
-SCHOOL_ADMIN = "roosters@minnaert.example"
 
 
 @pytest.fixture
 def demo(app: Flask, cli: CLI) -> None:
     """The demo on Saturday 21 Nov 2026: Woerden on track, Eindhoven without a next meeting,
-    Noord-Holland–Brabant at risk (9 Sep, then nothing until 26 Jan)."""
-    cli.ok("demo")
+    Noord-Holland–Brabant at risk (9 Sep, then nothing until 26 Jan). Loaded on the clock as it
+    is, then seen at that moment."""
+    load_demo(app, cli, now=None)
     app.config["FROZEN_NOW"] = "2026-11-21T09:00:00Z"
-
-
-def as_person(browser: FlaskClient, session: Session, email: str) -> Person:
-    person = session.scalars(select(Person).where(Person.email == email)).one()
-    login(browser, person)
-    return person
 
 
 def snapshot(app: Flask) -> tuple[int, ...]:
@@ -105,7 +106,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(
 def test_a_coordinator_sees_only_their_own_collaborations(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     page = text_of(browser.get("/dashboard"))
     assert WOERDEN_NAME in page
     assert EINDHOVEN_NAME not in page and NOORD_NAME not in page
@@ -124,7 +125,7 @@ def test_the_dashboard_shows_drift_as_a_colour_and_a_word(
     browser: FlaskClient, session: Session, demo: None, email: str, collab_id: int, status: str,
     word: str,
 ) -> None:  # fmt: skip
-    as_person(browser, session, email)
+    log_in_as(browser, session, email)
     response = browser.get("/dashboard")
     row = dashboard_row(response, collab_id)
     assert f'<span class="status {status}">{word}</span>' in row
@@ -134,7 +135,7 @@ def test_the_dashboard_shows_drift_as_a_colour_and_a_word(
 def test_the_dashboard_gives_next_meeting_gap_and_fill_in_date(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ADMIN)
+    log_in_as(browser, session, ADMIN)
     response = browser.get("/dashboard")
     page = text_of(response)
     assert all(name in page for name in (WOERDEN_NAME, EINDHOVEN_NAME, NOORD_NAME))
@@ -157,7 +158,7 @@ def text_of_fragment(html: str) -> str:
 def test_the_dashboard_speaks_english_on_request(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     page = text_of(browser.get("/dashboard?lang=en"))
     assert "at risk" in page and "Plan this" in page and "Tue 24 Nov 2026 19:00" in page
 
@@ -165,7 +166,7 @@ def test_the_dashboard_speaks_english_on_request(
 def test_a_school_administrator_without_collaborations_is_pointed_to_schools(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, SCHOOL_ADMIN)
+    log_in_as(browser, session, SCHOOL_ADMIN)
     response = browser.get("/dashboard")
     assert response.status_code == 200
     assert "Minnaert College" in text_of(response)
@@ -185,7 +186,7 @@ def test_a_school_administrator_without_collaborations_is_pointed_to_schools(
 def test_another_coordinators_collaboration_is_not_found(
     browser: FlaskClient, session: Session, demo: None, url: str
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     response = browser.get(url)
     assert response.status_code == 404
     assert EINDHOVEN_NAME not in response.get_data(as_text=True)
@@ -194,7 +195,7 @@ def test_another_coordinators_collaboration_is_not_found(
 def test_changes_to_another_coordinators_collaboration_are_refused(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     before = snapshot(app)
     fill = post(
         browser, f"/collaborations/{EINDHOVEN}/fill-in", {"day": "2026-11-23", "time": "14:00"}
@@ -211,7 +212,7 @@ def test_changes_to_another_coordinators_collaboration_are_refused(
 def test_plan_this_confirms_the_fill_in_meeting_and_queues_its_invitations(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     row = dashboard_row(browser.get("/dashboard"), NOORD)
     day, time = hidden(row, "day"), hidden(row, "time")
     assert (day, time) == ("2026-11-24", "19:00")
@@ -261,7 +262,7 @@ def test_a_forged_or_stale_fill_in_date_is_refused_and_changes_nothing(
     app: Flask, browser: FlaskClient, session: Session, demo: None, fields: dict[str, str],
     lang: str, words: str,
 ) -> None:  # fmt: skip
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     before = snapshot(app)
     url = f"/collaborations/{NOORD}/fill-in?lang={lang}"
     response = post(browser, url, fields, follow_redirects=True)
@@ -275,7 +276,7 @@ def test_a_forged_or_stale_fill_in_date_is_refused_and_changes_nothing(
 def test_plan_this_twice_plans_once(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     fields = {"day": "2026-11-24", "time": "19:00", "back": "collaboration"}
     first = post(browser, f"/collaborations/{NOORD}/fill-in", fields)
     assert first.headers["Location"] == f"/collaborations/{NOORD}"
@@ -288,7 +289,7 @@ def test_plan_this_twice_plans_once(
 def test_plan_this_without_a_csrf_token_changes_nothing(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     before = snapshot(app)
     browser.post(f"/collaborations/{NOORD}/fill-in", data={"day": "2026-11-24", "time": "19:00"})
     assert snapshot(app) == before
@@ -300,7 +301,7 @@ def test_plan_this_without_a_csrf_token_changes_nothing(
 def test_the_collaboration_page_shows_members_people_rhythm_and_meetings(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     response = browser.get(f"/collaborations/{EINDHOVEN}")
     assert response.status_code == 200
     page = text_of(response)
@@ -339,7 +340,7 @@ def test_a_meeting_hit_by_a_new_test_week_shows_a_warning(
         "busy-periods", "add", "--org", "91XB", "--kind", "toetsweek", "--from", day, "--to", day
     )
     cli.ok("conflicts")
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     response = browser.get(f"/collaborations/{WOERDEN}")
     page = text_of(response)
     assert "⚠" in page and "Toetsweek — Groenendaal Lyceum" in page
@@ -382,7 +383,7 @@ def marks_of(svg: ET.Element, organisation: str) -> list[tuple[str, float, float
 def test_the_year_svg_stands_alone_with_one_row_per_member(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     response = browser.get(f"/collaborations/{WOERDEN}/year.svg?year=2026-2027")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
@@ -402,7 +403,7 @@ def test_the_year_svg_stands_alone_with_one_row_per_member(
 def test_the_year_picture_colours_each_schools_own_autumn_holiday(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     svg = svg_of(browser.get(f"/collaborations/{WOERDEN}/year.svg?year=2026-2027"))
     columns = week_columns(svg)
     assert columns[32] < columns[43] < columns[30]  # August first, July last
@@ -431,7 +432,7 @@ def test_the_year_picture_colours_each_schools_own_autumn_holiday(
 def test_the_year_picture_marks_every_meeting_of_the_year(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     svg = svg_of(browser.get(f"/collaborations/{WOERDEN}/year.svg?year=2026-2027"))
     stored = session.scalars(
         select(Meeting).where(Meeting.collaboration_id == WOERDEN).order_by(Meeting.day)
@@ -448,7 +449,7 @@ def test_the_year_picture_marks_every_meeting_of_the_year(
 def test_the_drifting_collaboration_has_its_long_gap_highlighted(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     svg = svg_of(browser.get(f"/collaborations/{NOORD}/year.svg?year=2026-2027"))
     gaps = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "gap"]
     closed = [g for g in gaps if g.get("data-open") == "false"]
@@ -471,7 +472,7 @@ def test_the_drifting_collaboration_has_its_long_gap_highlighted(
 def test_the_collaboration_page_has_a_text_alternative_and_year_navigation(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, MARLOES)
+    log_in_as(browser, session, MARLOES)
     response = browser.get(f"/collaborations/{NOORD}?year=2026-2027")
     html = response.get_data(as_text=True)
     details = re.search(r'<details class="text-alternative">(.*?)</details>', html, re.S)
@@ -516,7 +517,7 @@ def collaboration_form(**changes: Any) -> dict[str, Any]:
 def test_a_coordinator_starts_a_collaboration_and_coordinates_it(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    anouk = as_person(browser, session, ANOUK)
+    anouk = log_in_as(browser, session, ANOUK)
     form = browser.get("/collaborations/new")
     assert form.status_code == 200
     assert "Anouk de Vries &lt;a.devries@minnaert.example&gt;" in form.get_data(as_text=True)
@@ -559,7 +560,7 @@ def test_bad_input_when_starting_a_collaboration_changes_nothing(
     app: Flask, browser: FlaskClient, session: Session, demo: None, changes: dict[str, Any],
     lang: str, words: str,
 ) -> None:  # fmt: skip
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     before = snapshot(app)
     response = post(browser, f"/collaborations/new?lang={lang}", collaboration_form(**changes))
     assert response.status_code == 400
@@ -570,7 +571,7 @@ def test_bad_input_when_starting_a_collaboration_changes_nothing(
 def test_a_coordinator_edits_a_collaboration(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     form = browser.get(f"/collaborations/{WOERDEN}/edit")
     html = form.get_data(as_text=True)
     assert f'value="{WOERDEN_NAME}"' in html
@@ -614,7 +615,7 @@ def test_bad_input_when_editing_changes_nothing(
     app: Flask, browser: FlaskClient, session: Session, demo: None, changes: dict[str, Any],
     lang: str, words: str,
 ) -> None:  # fmt: skip
-    as_person(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     before = snapshot(app)
     fields = collaboration_form(
         name="Andere naam", coordinator_lines=f"{ANOUK}\np.jansen@groenendaal.example"
@@ -631,7 +632,7 @@ def test_bad_input_when_editing_changes_nothing(
 def test_a_platform_administrator_may_start_one_for_others(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    as_person(browser, session, ADMIN)
+    log_in_as(browser, session, ADMIN)
     fields = collaboration_form(coordinator_lines="Nieuwe Regisseur <regie@partner.example>")
     response = post(browser, "/collaborations/new", fields)
     assert response.status_code == 302

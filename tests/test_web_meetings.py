@@ -11,12 +11,10 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import date, datetime
+from datetime import date
 from email.message import EmailMessage
-from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -26,37 +24,26 @@ from werkzeug.test import TestResponse
 from planner.domain.kinds import AttendanceStatus, MeetingStatus
 from planner.messaging.composer import digest_key
 from planner.messaging.worker import Worker
-from planner.models import Collaboration, Event, Mail, Meeting, Person
+from planner.models import Collaboration, Event, Mail, Meeting
 from planner.services import busy_periods, planning
 from planner.services.attendance import record_answer
 from planner.text.formatting import format_day
-from tests.helpers import CLI, count_rows
-from tests.web import login, post, text_of
+from tests.factories import (
+    ADMIN,
+    ANOUK,
+    EINDHOVEN,
+    FATIMA,
+    MARLOES,
+    NOW,
+    WOERDEN,
+    events_of_kind,
+    log_in_as,
+    person_by_email,
+)
+from tests.helpers import count_rows
+from tests.web import Forms, post, text_of
 
-FROZEN = "2026-09-01T08:00:00Z"
-NOW = datetime.fromisoformat(FROZEN.replace("Z", "+00:00"))
-EINDHOVEN, WOERDEN = 2, 1
-FATIMA = "f.elamrani@vakcollege-eindhoven.example"
-ANOUK = "a.devries@minnaert.example"
-MARLOES = "m.kok@kennemerkind.example"
-ADMIN = "beheer@planner.example"
 YEAR = "/collaborations/2/plan?scope=year&school_year=2026-2027"
-
-
-@pytest.fixture
-def demo(app: Flask, cli: CLI) -> None:
-    app.config["FROZEN_NOW"] = FROZEN
-    cli.ok("demo")
-
-
-def person(session: Session, email: str) -> Person:
-    found = session.scalar(select(Person).where(Person.email == email))
-    assert found is not None
-    return found
-
-
-def log_in(browser: FlaskClient, session: Session, email: str) -> None:
-    login(browser, person(session, email))
 
 
 def meetings_of(session: Session, collab_id: int) -> list[Meeting]:
@@ -68,45 +55,8 @@ def meetings_of(session: Session, collab_id: int) -> list[Meeting]:
     )
 
 
-def events(session: Session, kind: str) -> list[Event]:
-    session.expire_all()
-    return list(session.scalars(select(Event).where(Event.kind == kind).order_by(Event.id)))
-
-
 def nth_meeting(session: Session, collab_id: int, index: int) -> Meeting:
     return meetings_of(session, collab_id)[index]
-
-
-class Forms(HTMLParser):
-    """The forms of a page: method, action and the values a browser would send (hidden fields,
-    checked radios and boxes), plus every radio option."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self.forms.append(
-                {
-                    "method": a.get("method", "get"),
-                    "action": a.get("action"),
-                    "fields": [],
-                    "radios": {},
-                }
-            )
-        elif tag == "input" and self.forms:
-            form = self.forms[-1]
-            kind, name, value = a.get("type", "text"), a.get("name"), a.get("value", "")
-            if kind == "radio":
-                form["radios"].setdefault(name, []).append(value)
-            if kind == "hidden" or (kind in ("radio", "checkbox") and "checked" in a):
-                form["fields"].append((name, value))
-
-    def post_form(self, action: str) -> dict[str, Any]:
-        return next(f for f in self.forms if f["method"] == "post" and f["action"] == action)
 
 
 def plan_form(response: TestResponse, collab_id: int = EINDHOVEN) -> dict[str, Any]:
@@ -150,7 +100,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(demo: None, browser: Flas
 def test_the_wizard_proposes_the_school_year_with_reasons_per_date(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     first = browser.get("/collaborations/2/plan")
     assert first.status_code == 200
     assert "2026-2027" in text_of(first) and "2027-2028" in text_of(first)
@@ -183,17 +133,17 @@ def test_the_wizard_proposes_the_school_year_with_reasons_per_date(
 def test_confirming_stores_the_meetings_and_queues_the_invitations(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     form = plan_form(browser.get(YEAR))
     new_days = [value for name, value in form["fields"] if name == "day"]
-    planned_before = len(events(session, "meetings.planned"))
+    planned_before = len(events_of_kind(session, "meetings.planned", fresh=True))
     response = send(browser, "/collaborations/2/plan?lang=en", form["fields"], action="confirm")
     assert response.status_code == 303
     assert response.headers["Location"] == "/collaborations/2"
     stored = meetings_of(session, EINDHOVEN)
     assert [m.day.isoformat() for m in stored[1:]] == new_days
     assert all(m.status is MeetingStatus.CONFIRMED for m in stored)
-    planned = events(session, "meetings.planned")
+    planned = events_of_kind(session, "meetings.planned", fresh=True)
     assert len(planned) == planned_before + 1
     assert planned[-1].payload["meeting_ids"] == [m.id for m in stored[1:]]
     assert planned[-1].done_at is None  # the worker sends the invitations
@@ -206,7 +156,7 @@ def test_confirming_stores_the_meetings_and_queues_the_invitations(
 def test_picking_an_alternative_changes_the_date_that_is_confirmed(
     demo: None, browser: FlaskClient, session: Session
 ) -> None:
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     form = plan_form(browser.get(YEAR))
     days = [value for name, value in form["fields"] if name == "day"]
     second = days[1]
@@ -236,7 +186,7 @@ def test_picking_an_alternative_changes_the_date_that_is_confirmed(
 def test_picks_need_a_look_before_they_are_confirmed(
     demo: None, browser: FlaskClient, session: Session
 ) -> None:
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     form = plan_form(browser.get(YEAR))
     first = next(value for name, value in form["fields"] if name == "day")
     picked = form["radios"][f"choice-{first}"][1]
@@ -253,7 +203,7 @@ def test_picks_need_a_look_before_they_are_confirmed(
 def test_a_forged_or_blocked_date_is_refused_and_nothing_is_stored(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     form = plan_form(browser.get(YEAR))
     days = [value for name, value in form["fields"] if name == "day"]
     meetings_before, events_before = count_rows(app, Meeting), count_rows(app, Event)
@@ -296,7 +246,7 @@ def test_a_forged_or_blocked_date_is_refused_and_nothing_is_stored(
 def test_a_meeting_planned_meanwhile_stops_the_confirmation(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     form = plan_form(browser.get(YEAR))
     fields = [(n, v) for n, v in form["fields"] if n != "fixed"]  # as if 16 Sep was not there
     before = count_rows(app, Meeting)
@@ -311,9 +261,9 @@ def test_other_coordinators_get_404_and_change_nothing(
 ) -> None:
     woerden = nth_meeting(session, WOERDEN, 2)
     state = (woerden.day, woerden.sequence, woerden.status)
-    log_in(browser, session, FATIMA)
+    log_in_as(browser, session, FATIMA)
     form = plan_form(browser.get(YEAR))
-    log_in(browser, session, MARLOES)  # coordinates Noord-Holland–Brabant only
+    log_in_as(browser, session, MARLOES)  # coordinates Noord-Holland–Brabant only
     meetings_before, events_before = count_rows(app, Meeting), count_rows(app, Event)
     url = f"/meetings/{woerden.id}"
     for response in (
@@ -332,7 +282,7 @@ def test_other_coordinators_get_404_and_change_nothing(
     session.refresh(woerden)
     assert (woerden.day, woerden.sequence, woerden.status) == state
     # The platform administrator may look.
-    log_in(browser, session, ADMIN)
+    log_in_as(browser, session, ADMIN)
     assert browser.get(url).status_code == 200
     assert browser.get("/collaborations/1/plan").status_code == 200
 
@@ -344,7 +294,7 @@ def test_the_meeting_page_shows_when_where_why_and_who(
     demo: None, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)  # di 27 okt 2026
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     page = browser.get(f"/meetings/{meeting.id}")
     assert page.status_code == 200
     text = text_of(page)
@@ -368,17 +318,17 @@ def test_answers_are_grouped_by_what_people_said(
     demo: None, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)
-    esra = person(session, "e.yilmaz@groenendaal.example")
+    esra = person_by_email(session, "e.yilmaz@groenendaal.example")
     record_answer(session, meeting, esra, AttendanceStatus.TENTATIVE, NOW, via="link")
     session.commit()
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     page = browser.get(f"/meetings/{meeting.id}")
     assert "Esra Yilmaz" in answer_group(page, "tentative")
     assert "Pieter Jansen" in answer_group(page, "needs_action")
     assert "Esra" not in answer_group(page, "needs_action")
     assert "(0)" in answer_group(page, "accepted") and "(0)" in answer_group(page, "declined")
 
-    pieter = person(session, "p.jansen@groenendaal.example")
+    pieter = person_by_email(session, "p.jansen@groenendaal.example")
     record_answer(session, meeting, pieter, AttendanceStatus.DECLINED, NOW, via="link")
     record_answer(session, meeting, esra, AttendanceStatus.ACCEPTED, NOW, via="link")
     session.commit()
@@ -392,7 +342,7 @@ def test_the_invite_history_lists_what_the_worker_sent(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     english = f"/meetings/{meeting.id}?lang=en"
     before = text_of(browser.get(english))
     assert "No invitation has been mailed for this meeting yet." in before
@@ -433,7 +383,7 @@ def test_moving_to_an_alternative_bumps_the_sequence_and_queues_an_update(
     demo: None, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     page = browser.get(f"/meetings/{meeting.id}")
     options = Forms(page.get_data(as_text=True)).post_form(f"/meetings/{meeting.id}/move")[
         "radios"
@@ -446,7 +396,7 @@ def test_moving_to_an_alternative_bumps_the_sequence_and_queues_an_update(
     assert response.headers["Location"] == f"/meetings/{meeting.id}"
     session.refresh(meeting)
     assert (meeting.day, meeting.sequence) == (target, 1)
-    (moved,) = events(session, "meeting.moved")
+    (moved,) = events_of_kind(session, "meeting.moved", fresh=True)
     assert moved.payload["meeting_id"] == meeting.id and moved.payload["sequence"] == 1
     shown = text_of(browser.get(f"/meetings/{meeting.id}"))
     assert format_day(target, "nl") in shown
@@ -456,7 +406,7 @@ def test_moving_to_a_date_and_time_of_ones_own(
     demo: None, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     response = post(
         browser,
         f"/meetings/{meeting.id}/move",
@@ -472,7 +422,7 @@ def test_a_bad_move_is_refused_with_a_reason_and_changes_nothing(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     url = f"/meetings/{meeting.id}/move"
     events_before = count_rows(app, Event)
     holiday = post(browser, url, {"choice": "other", "day": "2026-10-20"})
@@ -494,7 +444,7 @@ def test_cancelling_needs_a_confirmation(
     demo: None, app: Flask, browser: FlaskClient, session: Session
 ) -> None:
     meeting = nth_meeting(session, WOERDEN, 2)
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     ask = browser.get(f"/meetings/{meeting.id}/cancel?lang=en")
     assert ask.status_code == 200
     assert "Cancel the meeting of Tue 27 Oct 2026?" in text_of(ask)
@@ -502,13 +452,16 @@ def test_cancelling_needs_a_confirmation(
     unconfirmed = post(browser, f"/meetings/{meeting.id}/cancel", {})
     assert unconfirmed.status_code == 400
     session.refresh(meeting)
-    assert meeting.status is MeetingStatus.CONFIRMED and events(session, "meeting.cancelled") == []
+    assert (
+        meeting.status is MeetingStatus.CONFIRMED
+        and events_of_kind(session, "meeting.cancelled", fresh=True) == []
+    )
 
     response = post(browser, f"/meetings/{meeting.id}/cancel", {"confirm": "y"})
     assert response.status_code == 303
     session.refresh(meeting)
     assert meeting.status is MeetingStatus.CANCELLED and meeting.sequence == 1
-    (cancelled,) = events(session, "meeting.cancelled")
+    (cancelled,) = events_of_kind(session, "meeting.cancelled", fresh=True)
     assert cancelled.payload["meeting_id"] == meeting.id
     page = browser.get(f"/meetings/{meeting.id}")
     assert "afgelast" in text_of(page)
@@ -542,7 +495,7 @@ def test_a_calendar_conflict_is_shown_with_its_proposed_date_selected(
     session.refresh(meeting)
     assert meeting.conflict is not None
     proposed = date.fromisoformat(meeting.conflict["proposed_day"])
-    log_in(browser, session, ANOUK)
+    log_in_as(browser, session, ANOUK)
     page = browser.get(f"/meetings/{meeting.id}?lang=en")
     text = text_of(page)
     assert "A calendar change blocks this date." in text

@@ -25,11 +25,11 @@ from planner.models import (
     HolidayOverride,
     Meeting,
     Organisation,
-    Person,
 )
 from planner.services.calendar_import import ImportRow, rows_from_data, rows_to_data
 from planner.web.views.schools.imports import IMPORT_SALT
-from tests.helpers import CLI, count_rows
+from tests.factories import organisation_by_brin, person_by_email
+from tests.helpers import count_rows
 from tests.web import csrf_token, login, post
 from tests.web import text_of as page_text
 
@@ -117,25 +117,11 @@ SCHOOL_CSV = """Datum;Tot en met;Omschrijving;Opmerking
 
 
 @pytest.fixture
-def demo(app: Flask, cli: CLI) -> None:
-    app.config["FROZEN_NOW"] = "2026-09-01T08:00:00Z"
-    cli.ok("demo")
-
-
-def _person(session: Session, email: str) -> Person:
-    return session.scalars(select(Person).where(Person.email == email)).one()
-
-
-def _org(session: Session, brin: str) -> Organisation:
-    return session.scalars(select(Organisation).where(Organisation.brin == brin)).one()
-
-
-@pytest.fixture
 def minnaert(session: Session, browser: FlaskClient, demo: None) -> Organisation:
     """Logged in as the school administrator of Minnaert College (91XA), in English."""
-    login(browser, _person(session, "roosters@minnaert.example"))
+    login(browser, person_by_email(session, "roosters@minnaert.example"))
     browser.get("/language/en")
-    return _org(session, "91XA")
+    return organisation_by_brin(session, "91XA")
 
 
 def _periods(session: Session, org: Organisation, **where: object) -> list[BusyPeriod]:
@@ -187,28 +173,28 @@ def test_school_admin_sees_only_their_school(browser: FlaskClient, minnaert: Org
 def test_platform_admin_sees_every_school(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    login(browser, _person(session, "beheer@planner.example"))
+    login(browser, person_by_email(session, "beheer@planner.example"))
     text = text_of(browser.get("/schools?lang=en"))
     assert "Minnaert College" in text and "Groenendaal Lyceum" in text
-    groenendaal = _org(session, "91XB")
+    groenendaal = organisation_by_brin(session, "91XB")
     assert browser.get(f"/schools/{groenendaal.id}").status_code == 200
 
 
 def test_someone_who_administers_no_school_gets_an_empty_state(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    login(browser, _person(session, "a.devries@minnaert.example"))
+    login(browser, person_by_email(session, "a.devries@minnaert.example"))
     text = text_of(browser.get("/schools?lang=en"))
     assert "You do not administer a school's calendar." in text
     assert "Ask a platform administrator" in text
-    minnaert = _org(session, "91XA")
+    minnaert = organisation_by_brin(session, "91XA")
     assert browser.get(f"/schools/{minnaert.id}").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    org = _org(session, "91XA")
+    org = organisation_by_brin(session, "91XA")
     for url in ("/schools", f"/schools/{org.id}", f"/schools/{org.id}/import"):
         response = browser.get(url)
         assert response.status_code == 302
@@ -226,7 +212,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(
 def test_another_school_is_forbidden_and_nothing_changes(
     app: Flask, browser: FlaskClient, session: Session, minnaert: Organisation
 ) -> None:
-    groenendaal = _org(session, "91XB")
+    groenendaal = organisation_by_brin(session, "91XB")
     theirs = _periods(session, groenendaal)[0]
     override = session.scalars(
         select(HolidayOverride).where(HolidayOverride.organisation_id == groenendaal.id)
@@ -481,8 +467,8 @@ def test_changing_the_holiday_region(
 def test_a_region_change_that_conflicts_with_own_holiday_dates_is_refused(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    login(browser, _person(session, "roosters@groenendaal.example"))
-    groenendaal = _org(session, "91XB")
+    login(browser, person_by_email(session, "roosters@groenendaal.example"))
+    groenendaal = organisation_by_brin(session, "91XB")
     before = _state(app, session)
     response = post(browser, f"/schools/{groenendaal.id}/region?year=2026-2027", {"region": "zuid"})
     assert response.status_code == 409
@@ -812,7 +798,7 @@ def test_a_tampered_preview_is_refused(
     before = _state(app, session)
     url = f"/schools/{minnaert.id}/import/confirm"
     forged_key = URLSafeSerializer("not-the-key", salt=IMPORT_SALT)
-    groenendaal = _org(session, "91XB")
+    groenendaal = organisation_by_brin(session, "91XB")
     genuine = URLSafeSerializer(app.config["SECRET_KEY"], salt=IMPORT_SALT).loads(payload)
     made_up_row = [[1, "Nep", "2026-11-02", "2026-11-06", "test_week", "hard", None, None, False]]
     attempts = [

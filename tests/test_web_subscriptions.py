@@ -18,24 +18,13 @@ from planner.domain.secrets import hash_secret
 from planner.feeds import tokens as feeds
 from planner.models import Collaboration, FeedToken, Person
 from planner.services import organisations as orgs
-from tests.helpers import CLI, count_rows
+from tests.factories import person_by_email, url_path
+from tests.helpers import count_rows
 from tests.web import NOW, csrf_token, login, make_account, post, text_of
 
-NOW_TEXT = "2026-09-01T08:00:00Z"
 WOERDEN = "Startersbegeleiding Woerden"
 EINDHOVEN = "Doorlopende leerlijn techniek Eindhoven"
 NOORD_HOLLAND = "Onderwijs-zorgarrangement Noord-Holland–Brabant"
-
-
-@pytest.fixture
-def demo(app: Flask, cli: CLI) -> None:
-    app.config["FROZEN_NOW"] = NOW_TEXT
-    cli.ok("demo")
-
-
-def _person(session: Session, email: str) -> Person:
-    session.expire_all()
-    return session.scalars(select(Person).where(Person.email == email)).one()
 
 
 def _collab(session: Session, name: str) -> Collaboration:
@@ -45,7 +34,7 @@ def _collab(session: Session, name: str) -> Collaboration:
 @pytest.fixture
 def anouk(session: Session, demo: None) -> Person:
     """Coordinator of Woerden (with Pieter Jansen)."""
-    return _person(session, "a.devries@minnaert.example")
+    return person_by_email(session, "a.devries@minnaert.example", fresh=True)
 
 
 @pytest.fixture
@@ -74,10 +63,6 @@ def _shown_url(response: TestResponse) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
-def _path(url: str) -> str:
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
-
-
 def _tokens(app: Flask) -> list[Any]:
     engine = app.extensions["planner.db"].engine
     with engine.connect() as conn:
@@ -97,7 +82,7 @@ def test_the_page_shows_the_persons_feeds_and_no_one_elses(
     app: Flask, as_anouk: FlaskClient, session: Session, anouk: Person
 ) -> None:
     # Someone else's links exist: the page must not show them.
-    other = _person(session, "f.elamrani@vakcollege-eindhoven.example")
+    other = person_by_email(session, "f.elamrani@vakcollege-eindhoven.example", fresh=True)
     theirs = feeds.create_token(session, NOW, person=other.id, label="Fatima phone")
     eindhoven = feeds.create_token(
         session, NOW, collaboration=_collab(session, EINDHOVEN).id, label="Eindhoven board"
@@ -124,7 +109,7 @@ def test_the_page_shows_the_persons_feeds_and_no_one_elses(
 def test_a_school_administrator_sees_their_schools_feed(
     browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    login(browser, _person(session, "roosters@minnaert.example"))
+    login(browser, person_by_email(session, "roosters@minnaert.example", fresh=True))
     page = text_of(browser.get("/subscriptions?lang=en"))
     assert "Schools I administer" in page and "Minnaert College" in page
     assert "You coordinate no collaboration" in page
@@ -153,7 +138,7 @@ def test_a_new_link_is_shown_once_and_serves_the_calendar(
     assert "Teamagenda" in text_of(first)
 
     # The link really serves the collaboration's calendar.
-    feed = as_anouk.get(_path(url))
+    feed = as_anouk.get(url_path(url))
     assert feed.status_code == 200
     assert feed.mimetype == "text/calendar"
     assert b"BEGIN:VCALENDAR" in feed.data and WOERDEN.encode() in feed.data
@@ -176,7 +161,7 @@ def test_each_kind_of_feed_gets_its_link(
         assert _create(as_anouk, kind, target, language="en").status_code == 302
         url = _shown_url(as_anouk.get("/subscriptions"))
         assert url is not None
-        assert as_anouk.get(_path(url)).status_code == 200
+        assert as_anouk.get(url_path(url)).status_code == 200
     tokens = session.scalars(select(FeedToken).order_by(FeedToken.id)).all()
     assert [(t.feed.scope.value, t.feed.blocked_days, t.feed.language) for t in tokens] == [
         ("person", False, "en"),
@@ -225,7 +210,7 @@ def test_renewing_a_link_replaces_it(
     url = _shown_url(shown)
     assert url is not None
     assert as_anouk.get(f"/feeds/{old.secret}.ics").status_code == 404
-    assert as_anouk.get(_path(url)).status_code == 200
+    assert as_anouk.get(url_path(url)).status_code == 200
     session.expire_all()
     new = session.scalars(select(FeedToken).where(FeedToken.revoked_at.is_(None))).one()
     assert new.renewed_from_id == old.token.id and new.label == "Teamagenda"
@@ -235,7 +220,7 @@ def test_renewing_a_link_replaces_it(
 def test_another_persons_links_cannot_be_touched(
     app: Flask, as_anouk: FlaskClient, session: Session, anouk: Person
 ) -> None:
-    fatima = _person(session, "f.elamrani@vakcollege-eindhoven.example")
+    fatima = person_by_email(session, "f.elamrani@vakcollege-eindhoven.example", fresh=True)
     eindhoven = _collab(session, EINDHOVEN)
     school = orgs.find_organisation(session, "91XB")
     foreign = [
@@ -284,7 +269,7 @@ def test_a_coordinator_manages_the_collaborations_links_of_a_partner(
 def test_an_administrator_may_manage_any_feed(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
-    admin = _person(session, "beheer@planner.example")
+    admin = person_by_email(session, "beheer@planner.example", fresh=True)
     login(browser, admin)
     eindhoven = _collab(session, EINDHOVEN)
     own = text_of(browser.get("/subscriptions?lang=en"))
@@ -293,7 +278,7 @@ def test_an_administrator_may_manage_any_feed(
     assert EINDHOVEN in focused  # ... and any other on request
     assert _create(browser, "collaboration", eindhoven.id).status_code == 302
     assert _shown_url(browser.get("/subscriptions")) is not None
-    fatima = _person(session, "f.elamrani@vakcollege-eindhoven.example")
+    fatima = person_by_email(session, "f.elamrani@vakcollege-eindhoven.example", fresh=True)
     issued = feeds.create_token(session, NOW, person=fatima.id)
     session.commit()
     assert post(browser, f"/subscriptions/links/{issued.token.id}/revoke").status_code == 302

@@ -27,12 +27,13 @@ from planner.domain.kinds import AttendanceStatus, MailKind
 from planner.errors import ValidationError
 from planner.messaging.worker import RoundResult, Worker
 from planner.models import Attendance, Collaboration, Mail, Meeting, Organisation, Person
-from planner.services import busy_periods, collaborations, meetings, planning
+from planner.services import busy_periods, collaborations, meetings
 from planner.services import organisations as orgs
 from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
 from planner.text.formatting import format_day
 from planner.text.labels import label
 from tests.conftest import API_TOKEN
+from tests.factories import confirm_days, person_by_email
 from tests.helpers import CLI
 from tests.smtp_sink import (
     MAIL_FROM,
@@ -76,12 +77,6 @@ def run(app: Flask) -> RoundResult:
 def all_mails(session: Session) -> list[Mail]:
     session.expire_all()
     return list(session.scalars(select(Mail).order_by(Mail.id)))
-
-
-def person(session: Session, address: str) -> Person:
-    found = session.scalar(select(Person).where(Person.email == address))
-    assert found is not None
-    return found
 
 
 def kind_of(session: Session, received: Received) -> MailKind:
@@ -136,13 +131,6 @@ def make_collab(
     )
     session.commit()
     return collab
-
-
-def confirm(session: Session, collab: Collaboration, now: datetime, *days: date) -> list[Meeting]:
-    preview = planning.preview_plan(session, collab, now, days=list(days))
-    created = planning.confirm_plan(session, preview, now)
-    session.commit()
-    return created
 
 
 SERIES = (date(2026, 12, 1), date(2027, 1, 12), date(2027, 2, 9))
@@ -278,7 +266,7 @@ def test_a_confirmed_series_sends_each_partner_one_imip_request(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    series = confirm(session, woerden, now, *SERIES)
+    series = confirm_days(session, woerden, now, *SERIES)
     result = run(app)
     assert result.mails_failed == 0
     mails = one_each(smtp)
@@ -322,7 +310,7 @@ def test_a_move_sends_an_update_and_a_cancel_a_cancellation_once(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    _, second, _ = confirm(session, woerden, now, *SERIES)
+    _, second, _ = confirm_days(session, woerden, now, *SERIES)
     run(app)
     smtp.clear()
     new_day = date(2027, 1, 14)  # Tue 12 → Thu 14 Jan
@@ -363,7 +351,7 @@ def test_a_replanning_of_five_meetings_is_one_mail_per_partner(
     now = now_of(app)
     tuesdays = [date(2026, 12, 1), date(2026, 12, 15), date(2027, 1, 12), date(2027, 1, 26)]
     tuesdays += [date(2027, 2, 9), date(2027, 3, 9)]
-    series = confirm(session, woerden, now, *tuesdays)
+    series = confirm_days(session, woerden, now, *tuesdays)
     run(app)
     smtp.clear()
     moved = series[:5]
@@ -400,7 +388,7 @@ def test_19_00_around_both_dst_sundays(app: Flask, session: Session, smtp: SmtpS
     now = set_now(app, "2026-10-01T10:00:00Z")
     collab = make_collab(session, now, start_time="19:00", partners=(f"Esra Yilmaz <{ESRA}>",))
     days = [date(2026, 10, 15), date(2026, 10, 27), date(2027, 3, 25), date(2027, 3, 30)]
-    series = confirm(session, collab, now, *days)
+    series = confirm_days(session, collab, now, *days)
     run(app)
     (received,) = smtp.to(ESRA)
     data = calendar_of(received, "REQUEST")
@@ -436,7 +424,7 @@ def test_reminders_48_hours_before_once_per_person_and_start(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    _tue24, thu26, tue1, thu3 = confirm(
+    _tue24, thu26, tue1, thu3 = confirm_days(
         session,
         woerden,
         now,
@@ -449,7 +437,7 @@ def test_reminders_48_hours_before_once_per_person_and_start(
     assert reminders(session, smtp) == []
     smtp.clear()
     # Esra will not come on Thursday 26 Nov; Tuesday 1 Dec is called off.
-    esra = person(session, ESRA)
+    esra = person_by_email(session, ESRA)
     record_answer(session, thu26, esra, AttendanceStatus.DECLINED, now, via="link")
     meetings.cancel_meeting(session, tue1, now)
     session.commit()
@@ -499,7 +487,7 @@ def test_reminders_48_hours_before_once_per_person_and_start(
         assert received.subject.endswith("di 8 dec 2026 15:30–17:00")
     assert thu3.starts_at != old_start
     # Never: the meeting that had begun, the cancelled one, Esra for the one she declined.
-    esra_id, bram_id = person(session, ESRA).id, person(session, BRAM).id
+    esra_id, bram_id = person_by_email(session, ESRA).id, person_by_email(session, BRAM).id
     assert sorted(
         tuple(m.dedupe_key.split(":", 3)[1:])
         for m in all_mails(session)
@@ -529,11 +517,13 @@ def test_a_decline_is_mailed_to_the_coordinator(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    first, second, _ = confirm(session, woerden, now, *SERIES)
+    first, second, _ = confirm_days(session, woerden, now, *SERIES)
     run(app)
     bram_invite = smtp.to(BRAM)[0]
     smtp.clear()
-    record_answer(session, first, person(session, ESRA), AttendanceStatus.DECLINED, now, via="link")
+    record_answer(
+        session, first, person_by_email(session, ESRA), AttendanceStatus.DECLINED, now, via="link"
+    )
     # Bram declines the second meeting with the decline link of his invitation.
     (secret,) = {
         s
@@ -566,7 +556,7 @@ def test_a_new_test_week_over_a_meeting_is_mailed_with_a_proposed_date(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    _, hit, _ = confirm(session, woerden, now, *SERIES)
+    _, hit, _ = confirm_days(session, woerden, now, *SERIES)
     run(app)
     smtp.clear()
     busy_periods.create_busy_period(
@@ -608,7 +598,7 @@ def test_drift_is_mailed_once_per_change(
     now = now_of(app)
     # Startersbegeleiding meets on 24 Nov and then only on 16 Feb: ten counted weeks (the
     # Christmas holiday left out), more than the maximum of six, once 24 Nov has been held.
-    confirm(session, woerden, now, date(2026, 11, 24), date(2027, 2, 16))
+    confirm_days(session, woerden, now, date(2026, 11, 24), date(2027, 2, 16))
     make_collab(
         session,
         now,
@@ -659,7 +649,7 @@ def test_the_weekly_digest_goes_once_per_iso_week(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    confirm(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, *SERIES)
     make_collab(session, now, name="Leerlijn techniek", partners=(f"Esra Yilmaz <{ESRA}>",))
 
     def digests() -> list[Received]:
@@ -706,7 +696,7 @@ def test_an_outage_delays_every_mail_and_each_arrives_once_afterwards(
     app: Flask, session: Session, cli: CLI, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    confirm(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, *SERIES)
     smtp.stop()
     result = run(app)
     assert result.mails_sent == 0 and result.mails_failed > 0
@@ -742,7 +732,7 @@ def test_a_refused_recipient_is_dead_lettered_and_retried_by_hand(
     app: Flask, session: Session, cli: CLI, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    confirm(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, *SERIES)
     smtp.refuse(BRAM)
     result = run(app)
     assert result.mails_failed == 1
@@ -778,7 +768,7 @@ def test_a_deferred_recipient_is_retried_with_backoff_until_it_is_given_up(
 ) -> None:
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     now = now_of(app)
-    confirm(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, *SERIES)
     smtp.refuse(ESRA, "451 4.7.1 greylisted, try again later")
     smtp.refuse(BRAM, "451 4.7.1 greylisted, try again later")
     run(app)
@@ -815,7 +805,7 @@ def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partn
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    series = confirm(session, woerden, now, *SERIES)
+    series = confirm_days(session, woerden, now, *SERIES)
     run(app)
     busy_periods.create_busy_period(
         session,
@@ -858,7 +848,7 @@ def test_a_collaboration_chooses_its_own_reminder_time_or_none(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, cli: CLI
 ) -> None:
     now = now_of(app)
-    (tue1,) = confirm(session, woerden, now, date(2026, 12, 1))
+    (tue1,) = confirm_days(session, woerden, now, date(2026, 12, 1))
     run(app)
     cli.ok("collaborations", "update", str(woerden.id), "--reminder-hours", "24")
     smtp.clear()
@@ -876,7 +866,7 @@ def test_a_collaboration_chooses_its_own_reminder_time_or_none(
     assert woerden.reminder_hours == 24
     # 0 switches reminders off.
     cli.ok("collaborations", "update", str(woerden.id), "--reminder-hours", "0")
-    (thu3,) = confirm(session, woerden, now_of(app), date(2026, 12, 3))
+    (thu3,) = confirm_days(session, woerden, now_of(app), date(2026, 12, 3))
     smtp.clear()
     set_now(app, thu3.starts_at - timedelta(hours=2))
     run(app)
@@ -887,7 +877,7 @@ def test_a_partner_who_leaves_gets_a_cancellation_and_one_who_returns_a_new_invi
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    series = confirm(session, woerden, now, *SERIES)
+    series = confirm_days(session, woerden, now, *SERIES)
     run(app)
     links = links_of(smtp.to(BRAM)[0])
     smtp.clear()
@@ -921,7 +911,7 @@ def test_deleting_a_collaboration_cancels_its_future_meetings_in_every_calendar(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, cli: CLI
 ) -> None:
     now = now_of(app)
-    series = confirm(session, woerden, now, *SERIES)
+    series = confirm_days(session, woerden, now, *SERIES)
     run(app)
     smtp.clear()
     cli.ok("collaborations", "delete", str(woerden.id), "--yes")
@@ -966,7 +956,7 @@ def test_replies_in_the_mailbox_folder_record_answers_and_are_filed(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, tmp_path: Any
 ) -> None:
     now = now_of(app)
-    first, second, _ = confirm(session, woerden, now, *SERIES)
+    first, second, _ = confirm_days(session, woerden, now, *SERIES)
     run(app)
     box = mailbox.Maildir(str(tmp_path / "replies"), create=True)
     box.add(_reply_mail(ESRA, first, "ACCEPTED", now))

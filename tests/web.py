@@ -1,9 +1,11 @@
-"""Helpers for page tests: accounts, logging in, and forms posted with their CSRF token."""
+"""Helpers for page tests: accounts, logging in, forms posted with their CSRF token, and the
+forms a page shows."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -74,3 +76,35 @@ def text_of(response: TestResponse) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+class Forms(HTMLParser):
+    """The forms of a page: method, action and the values a browser would send (hidden fields,
+    checked radios and boxes), plus every radio option."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.forms.append(
+                {
+                    "method": a.get("method", "get"),
+                    "action": a.get("action"),
+                    "fields": [],
+                    "radios": {},
+                }
+            )
+        elif tag == "input" and self.forms:
+            form = self.forms[-1]
+            kind, name, value = a.get("type", "text"), a.get("name"), a.get("value", "")
+            if kind == "radio":
+                form["radios"].setdefault(name, []).append(value)
+            if kind == "hidden" or (kind in ("radio", "checkbox") and "checked" in a):
+                form["fields"].append((name, value))
+
+    def post_form(self, action: str) -> dict[str, Any]:
+        return next(f for f in self.forms if f["method"] == "post" and f["action"] == action)

@@ -1,4 +1,4 @@
-"""`planner demo` and the pages the service shows."""
+"""`planner demo`: a believable data set, loaded once; again only with --reset."""
 
 from __future__ import annotations
 
