@@ -191,8 +191,9 @@ def noord_zuid_collaboration(session: Session, now: datetime) -> Collaboration:
 def confirm_days(
     session: Session, collab: Collaboration, now: datetime, *days: date
 ) -> list[Meeting]:
-    """Plan the collaboration on exactly these days and confirm the plan; committed."""
-    preview = planning.preview_plan(session, collab, now, days=list(days))
+    """Plan the collaboration on exactly these days (picked on purpose: inside the minimum
+    notice too) and confirm the plan; committed."""
+    preview = planning.preview_plan(session, collab, now, days=list(days), short_notice=True)
     created = planning.confirm_plan(session, preview, now)
     session.commit()
     return created

@@ -251,7 +251,7 @@ def test_a_moved_meeting_shows_on_the_very_next_request(
     meeting = json.loads(cli.ok("meetings", "list", "--collab", "1", "--json"))[3]
     assert meeting["day"] == "2026-11-24"
     old = _by_uid(before.data)[meeting["uid"]]
-    cli.ok("meetings", "move", str(meeting["id"]), "--to", "2026-11-26")
+    cli.ok("meetings", "move", str(meeting["id"]), "--to", "2026-11-26", "--short-notice")
     after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     new = _by_uid(after.data)[meeting["uid"]]
@@ -367,14 +367,17 @@ def test_a_drift_warning_sits_on_the_day_the_gap_grows_too_long_and_goes_when_fi
 ) -> None:
     path = _path(_create(cli, "--collab", "2"))
     warnings = [e for e in _events(client.get(path).data) if "WARNING" in e["CATEGORIES"].cats]
-    assert len(warnings) == 1
+    # On its crossing day, and (crossed two days ago) on today's date, where it is seen.
+    assert [e.decoded("DTSTART") for e in warnings] == [date(2026, 11, 19), date(2026, 11, 21)]
+    assert "sinds do 19 nov 2026" in str(warnings[1]["DESCRIPTION"])
     warning = warnings[0]
     assert str(warning["SUMMARY"]) == "⚠ Nog geen vervolgoverleg — focus kan weglekken"
     # 16 Sep 2026 + 8 weeks, the herfstvakantie zuid (17–25 Oct) not counted: 19 Nov 2026.
     assert warning.decoded("DTSTART") == date(2026, 11, 19)
     assert warning.decoded("DTEND") == date(2026, 11, 20)
     assert warning["TRANSP"] == "TRANSPARENT"
-    assert "Beste datum om het gat te vullen: ma 23 nov 2026 om 14:00" in str(
+    # Not Mon 23 Nov: seen on Sat 21 Nov, five school days of notice end on Fri 27 Nov.
+    assert "Beste datum om het gat te vullen: ma 30 nov 2026 om 14:00" in str(
         warning["DESCRIPTION"]
     )
     # Planning the next meeting cannot undo the long gap, but the warning now says so.
@@ -382,9 +385,13 @@ def test_a_drift_warning_sits_on_the_day_the_gap_grows_too_long_and_goes_when_fi
     after = [e for e in _events(client.get(path).data) if "WARNING" in e["CATEGORIES"].cats]
     assert str(after[0]["SUMMARY"]) == "⚠ Lang gat tot het volgende overleg — focus kan weglekken"
     assert after[0].decoded("DTSTART") == date(2026, 11, 19)
-    assert "Volgend overleg: ma 23 nov 2026." in str(after[0]["DESCRIPTION"])
-    # The next warning: the first day past 8 counted weeks after it (kerstvakantie not counted).
-    assert [e.decoded("DTSTART") for e in after[1:]] == [date(2027, 2, 2)]
+    assert "Volgend overleg: ma 30 nov 2026." in str(after[0]["DESCRIPTION"])
+    assert "vult het gat zo vroeg als de kalender toelaat" in str(after[0]["DESCRIPTION"])
+    # The gap is over the maximum already: it shows today (Sat 21 Nov) too, where it is seen;
+    # the next warning is the first day past 8 counted weeks after Mon 30 Nov (kerstvakantie
+    # zuid, 19 Dec – 3 Jan, not counted): Tue 9 Feb.
+    assert [e.decoded("DTSTART") for e in after[1:]] == [date(2026, 11, 21), date(2027, 2, 9)]
+    assert str(after[1]["UID"]) == "drift-2-20261119-now@planner"
 
 
 def test_warnings_appear_and_disappear_as_the_plan_changes(

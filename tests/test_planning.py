@@ -203,6 +203,7 @@ def test_plans_on_real_calendars(session: Session, case: Case) -> None:
             "weekdays": case.weekdays,
             "start_time": case.start_time,
             "count_holidays": case.count_holidays,
+            "notice_days": 0,  # these cases are about the calendar; notice: test_notice.py
         },
         NOW,
     )
@@ -261,6 +262,7 @@ def woerden(session: Session) -> Collaboration:
             "start_time": "15:30",
             "target_weeks": 4,
             "max_gap_weeks": 6,
+            "notice_days": 0,  # planned as if announcing were instant: notice: test_notice.py
         },
         NOW,
     )
@@ -361,6 +363,7 @@ def test_never_overlaps_a_participants_other_meeting(
             "latest_start": "15:00",
             "target_weeks": 1,
             "max_gap_weeks": 2,
+            "notice_days": 0,
         },
         NOW,
     )

@@ -42,6 +42,7 @@ def test_collaborations_list_json_has_members_and_rhythm(cli: CLI, demo: None) -
         "max_gap_weeks": 6,
         "count_holidays": False,
         "keep_planned_weeks": None,
+        "notice_days": 5,
     }
     assert woerden["template"]["weekdays"] == ["tue", "thu"]
     assert len(woerden["coordinators"]) == 2

@@ -160,7 +160,7 @@ def test_the_dashboard_speaks_english_on_request(
 ) -> None:
     log_in_as(browser, session, MARLOES)
     page = text_of(browser.get("/dashboard?lang=en"))
-    assert "at risk" in page and "Plan this" in page and "Tue 24 Nov 2026 19:00" in page
+    assert "at risk" in page and "Plan this" in page and "Tue 1 Dec 2026 19:00" in page
 
 
 def test_a_school_administrator_without_collaborations_is_pointed_to_schools(
@@ -215,12 +215,13 @@ def test_plan_this_confirms_the_fill_in_meeting_and_queues_its_invitations(
     log_in_as(browser, session, MARLOES)
     row = dashboard_row(browser.get("/dashboard"), NOORD)
     day, time = hidden(row, "day"), hidden(row, "time")
-    assert (day, time) == ("2026-11-24", "19:00")
+    # Seen on Sat 21 Nov: five school days of notice end on Fri 27 Nov (not Tue 24 Nov).
+    assert (day, time) == ("2026-12-01", "19:00")
     meetings_before = count_rows(app, Meeting)
 
     response = post(browser, f"/collaborations/{NOORD}/fill-in", {"day": day, "time": time})
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
-    assert "di 24 nov 2026" in text_of(browser.get("/dashboard"))
+    assert "di 1 dec 2026" in text_of(browser.get("/dashboard"))
 
     assert count_rows(app, Meeting) == meetings_before + 1
     session.expire_all()
@@ -252,10 +253,12 @@ def test_plan_this_confirms_the_fill_in_meeting_and_queues_its_invitations(
         # After the next meeting (26 Jan): it no longer fills the gap.
         ({"day": "2027-02-02", "time": "19:00"}, "en", "no longer lies between"),
         # The right day at a time the planner did not propose.
-        ({"day": "2026-11-24", "time": "21:15"}, "en", "is no longer free"),
+        ({"day": "2026-12-01", "time": "21:15"}, "en", "is no longer free"),
+        # Inside the minimum notice: never a one-click plan.
+        ({"day": "2026-11-24", "time": "19:00"}, "nl", "minimale aankondigingstermijn"),
         ({"day": "2026-11-10", "time": "19:00"}, "nl", "verleden"),
         ({"day": "not a date", "time": "19:00"}, "nl", "geen datum"),
-        ({"day": "2026-11-24", "time": "7 uur"}, "nl", "geen tijd"),
+        ({"day": "2026-12-01", "time": "7 uur"}, "nl", "geen tijd"),
     ],
 )
 def test_a_forged_or_stale_fill_in_date_is_refused_and_changes_nothing(
@@ -277,7 +280,7 @@ def test_plan_this_twice_plans_once(
     app: Flask, browser: FlaskClient, session: Session, demo: None
 ) -> None:
     log_in_as(browser, session, MARLOES)
-    fields = {"day": "2026-11-24", "time": "19:00", "back": "collaboration"}
+    fields = {"day": "2026-12-01", "time": "19:00", "back": "collaboration"}
     first = post(browser, f"/collaborations/{NOORD}/fill-in", fields)
     assert first.headers["Location"] == f"/collaborations/{NOORD}"
     before = snapshot(app)
@@ -291,7 +294,7 @@ def test_plan_this_without_a_csrf_token_changes_nothing(
 ) -> None:
     log_in_as(browser, session, MARLOES)
     before = snapshot(app)
-    browser.post(f"/collaborations/{NOORD}/fill-in", data={"day": "2026-11-24", "time": "19:00"})
+    browser.post(f"/collaborations/{NOORD}/fill-in", data={"day": "2026-12-01", "time": "19:00"})
     assert snapshot(app) == before
 
 

@@ -69,6 +69,11 @@ COLLAB_FIELDS = [
         help="Keep meetings planned this many weeks ahead: the daily job plans the next"
         " ones and invites (empty: off).",
     ),
+    click.option(
+        "--notice-days",
+        help="Minimum notice in school days (weekends and blocked days do not count);"
+        " default 5, 0 for none.",
+    ),
 ]
 
 

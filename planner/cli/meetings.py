@@ -151,8 +151,15 @@ def meetings_alternatives(meeting_id: str, limit: int, as_json: bool) -> None:
 @click.argument("meeting_id")
 @click.option("--to", "day", required=True, help="New day, YYYY-MM-DD.")
 @click.option("--time", "at", help="New start time, e.g. 16:00 (default: first free).")
+@click.option(
+    "--short-notice",
+    is_flag=True,
+    help="Allow a day inside the minimum notice (partners' calendars may already be full).",
+)
 @json_option
-def meetings_move(meeting_id: str, day: str, at: str | None, as_json: bool) -> None:
+def meetings_move(
+    meeting_id: str, day: str, at: str | None, short_notice: bool, as_json: bool
+) -> None:
     """Move a meeting to another day; everyone invited gets the new date by mail."""
     with change() as session:
         meeting = meetings.get_meeting(session, meeting_id)
@@ -163,6 +170,7 @@ def meetings_move(meeting_id: str, day: str, at: str | None, as_json: bool) -> N
             app_now(),
             at=parse_time(at, "time") if at else None,
             locale=locale(),
+            short_notice=short_notice,
         )
         data = change_json(result, locale())
     _echo_change(data, as_json, _("Moved to %(day)s."))

@@ -27,6 +27,11 @@ from planner.text.formatting import format_day
 @click.option("--count", type=int, help="Plan exactly this many new meetings.")
 @click.option("--day", "days", multiple=True, help="Use these days instead (repeat).")
 @click.option("--confirm", is_flag=True, help="Store the plan as confirmed meetings.")
+@click.option(
+    "--short-notice",
+    is_flag=True,
+    help="Allow --day inside the minimum notice (partners' calendars may already be full).",
+)
 @json_option
 def plan(
     collab_ref: str,
@@ -36,6 +41,7 @@ def plan(
     count: int | None,
     days: tuple[str, ...],
     confirm: bool,
+    short_notice: bool,
     as_json: bool,
 ) -> None:
     """Propose the meetings of a school year (a preview), or store them with --confirm."""
@@ -51,6 +57,7 @@ def plan(
             count=count,
             days=planning.parse_days(days, locale()) if days else None,
             locale=locale(),
+            short_notice=short_notice,
         )
         created = planning.confirm_plan(session, preview, app_now()) if confirm else None
         data = plan_json(preview, locale(), created)

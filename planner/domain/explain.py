@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from planner.domain.availability import days_between
 from planner.domain.gaps import ONE_DAY, Gap, GapCounter
@@ -20,6 +21,28 @@ class Obstacle:
     hard: bool
     first_day: date | None = None  # the span of the period behind it, when there is one
     last_day: date | None = None
+    # What stands in the way: "school_holiday", "test_week"… (a kind of day), "meeting" (a
+    # participant's other meeting), "notice" (the minimum notice); "" when not known.
+    kind: str = ""
+
+
+class CauseKind(StrEnum):
+    """What makes a gap longer than the maximum."""
+
+    PLANNING_START = "planning_start"  # planning can only start now: the time before has passed
+    UNPLANNED = "unplanned"  # nothing is planned in a stretch before the horizon
+    NOTICE = "notice"  # the minimum notice leaves the first days unusable
+    CALENDAR = "calendar"  # a holiday or a busy period of a named school
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """One reason a gap is longer than the maximum, with the days it covers."""
+
+    kind: CauseKind
+    first_day: date
+    last_day: date
+    obstacle: Obstacle | None = None  # for CALENDAR: the holiday or busy period
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +67,8 @@ class Explanation:
     uncounted_days: int
     # Set when the gap began before the horizon: days before this one could not be used.
     planning_from: date | None = None
+    # Why a gap is longer than the maximum, the main cause first (empty when it is not).
+    causes: tuple[Cause, ...] = ()
 
 
 def explain_plan(
@@ -112,8 +137,10 @@ def explain_day(
         unusable.sort(key=lambda other: abs((other - ideal).days))
     shown = [RejectedDay(other, obstacles[other]) for other in sorted(unusable[:limit])]
     forced: tuple[Obstacle, ...] = ()
+    causes: tuple[Cause, ...] = ()
     if gap is not None and gap.excess_days > 0:
         forced = gap_obstacles(gap.first, gap.last, obstacles, weekdays)
+        causes = gap_causes(gap, problem, counter, forced)
     return Explanation(
         day=day,
         fixed=fixed,
@@ -126,7 +153,50 @@ def explain_day(
         planning_from=problem.first_day
         if previous is not None and previous < problem.first_day
         else None,
+        causes=causes,
     )
+
+
+def gap_causes(
+    gap: Gap, problem: PlanProblem, counter: GapCounter, forced: tuple[Obstacle, ...]
+) -> tuple[Cause, ...]:
+    """Blame the right thing for a gap above the maximum, the main cause first.
+
+    A gap that began before the horizon is first of all the horizon's doing: when time has
+    passed without a meeting (the horizon starts now) planning only starts now; when the
+    horizon starts later, the stretch before it is simply not planned yet. If that stretch
+    alone already reaches the maximum gap, nothing inside the horizon is to blame. After it come
+    the days the minimum notice makes unusable, then the holidays and busy periods in the gap.
+    """
+    start = problem.first_day
+    limit = problem.rhythm.max_gap_days
+    causes: list[Cause] = []
+    if gap.first < start:
+        before = Cause(
+            CauseKind.PLANNING_START
+            if problem.today is None or start <= (problem.earliest or problem.today)
+            else CauseKind.UNPLANNED,
+            gap.first,
+            start - ONE_DAY,
+        )
+        causes.append(before)
+        if counter.counted(gap.first, start) >= limit:
+            return tuple(causes)
+    earliest = problem.earliest
+    if earliest is not None and earliest > max(start, gap.first + ONE_DAY):
+        causes.append(Cause(CauseKind.NOTICE, max(start, gap.first + ONE_DAY), earliest - ONE_DAY))
+    for obstacle in forced:
+        if obstacle.kind == "notice":
+            continue
+        causes.append(
+            Cause(
+                CauseKind.CALENDAR,
+                obstacle.first_day or gap.first,
+                obstacle.last_day or gap.last,
+                obstacle,
+            )
+        )
+    return tuple(causes)
 
 
 def gap_obstacles(
@@ -139,14 +209,14 @@ def gap_obstacles(
 
     Each obstacle appears once with the span it covers (its period's span when known).
     """
-    spans: dict[tuple[str, str], tuple[date, date]] = {}
+    spans: dict[tuple[str, str, str], tuple[date, date]] = {}
     for day in days_between(first + ONE_DAY, last - ONE_DAY):
         if day.weekday() not in weekdays:
             continue
         for obstacle in obstacles.get(day, ()):
             if not obstacle.hard:
                 continue
-            key = (obstacle.label, obstacle.who)
+            key = (obstacle.label, obstacle.who, obstacle.kind)
             start = obstacle.first_day or day
             end = obstacle.last_day or day
             if key in spans:
@@ -155,7 +225,8 @@ def gap_obstacles(
             else:
                 spans[key] = (start, end)
     merged = [
-        Obstacle(label, who, True, start, end) for (label, who), (start, end) in spans.items()
+        Obstacle(label, who, True, start, end, kind)
+        for (label, who, kind), (start, end) in spans.items()
     ]
     merged.sort(key=lambda item: (item.first_day or first, item.who, item.label))
     return tuple(merged)

@@ -57,6 +57,10 @@ class PlanProblem:
     anchor: date | None = None
     uncounted: frozenset[date] = frozenset()
     count: int | None = None  # plan exactly this many new meetings; None: fill the horizon
+    # Today, and the first day the minimum notice allows (for explanations only: candidates
+    # before it are not offered in the first place).
+    today: date | None = None
+    earliest: date | None = None
 
     def counter(self) -> GapCounter:
         """Return the gap counter covering every day this problem mentions."""

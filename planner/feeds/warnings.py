@@ -1,5 +1,6 @@
 """Drift warnings in feeds: an all-day item on the day a collaboration's gap crosses its
-maximum (or today, when it was crossed before the window), with the best date to fill it."""
+maximum, with the best date to fill it. A gap that is over the maximum already is shown on
+today's date too (moving with the day), where someone looking at this week sees it."""
 
 from __future__ import annotations
 
@@ -89,19 +90,25 @@ def warning_items(
             continue
         if crossing > window.last:
             continue
-        items.append(
-            _warning(
-                session,
-                collab,
-                rhythm,
-                (previous, following),
-                crossing,
-                now,
-                window,
-                language,
-                suffix,
+        around = (previous, following)
+        shown = [crossing] if crossing >= window.first else []
+        if crossing < window.today:
+            shown.append(window.today)  # already over the maximum: also where it is seen now
+        for day in shown:
+            items.append(
+                _warning(
+                    session,
+                    collab,
+                    rhythm,
+                    around,
+                    crossing,
+                    day,
+                    now,
+                    language,
+                    suffix,
+                    window.first,
+                )
             )
-        )
     return items
 
 
@@ -111,18 +118,19 @@ def _warning(
     rhythm: Rhythm,
     around: tuple[Any | None, Any | None],
     crossing: date,
+    shown: date,
     now: datetime,
-    window: Window,
     language: str,
     suffix: str,
+    window_first: date,
 ) -> FeedItem:
-    """The warning for one open gap, on its crossing day.
+    """The warning for one open gap, on its crossing day or (`shown`) today.
 
-    A gap crossed before the window began and still open is shown today instead, where it can
-    be seen; its UID stays that of the crossing day, its SEQUENCE rises with each day.
+    The item on its crossing day keeps its UID for good. Today's item of a gap already over
+    the maximum has a UID of its own that stays the same while it moves with the day; its
+    SEQUENCE rises with each day so calendars move it too.
     """
     previous, following = around
-    shown = crossing if crossing >= window.first else window.today
     previous_day = previous.day if previous is not None else None
     following_day = following.day if following is not None else None
     if following is None:
@@ -161,11 +169,21 @@ def _warning(
                 time=start.strftime("%H:%M"),
             )
         )
+    elif following_day is not None:
+        lines.append(
+            _(
+                "The next meeting, on %(day)s, fills the gap as early as the calendar allows.",
+                day=format_day(following_day, language),
+            )
+        )
     else:
         lines.append(_("No free date was found to fill the gap."))
     stamps = [row.updated_at for row in (previous, following) if row is not None]
+    # Today's item beside the crossing day's needs a UID of its own; a crossing day before the
+    # window leaves today's item alone, under the crossing day's UID as before.
+    today = "-now" if crossing < shown and crossing >= window_first else ""
     return FeedItem(
-        uid=f"drift-{collab.id}-{crossing:%Y%m%d}@planner",
+        uid=f"drift-{collab.id}-{crossing:%Y%m%d}{today}@planner",
         summary=summary + suffix,
         stamp=max(stamps) if stamps else collab.updated_at,
         start=shown,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner.database import Base
 from planner.models.calendar import (
     BusyPeriod,
+    CalendarCompletion,
     ClosureDay,
     HolidayOverride,
     Organisation,
@@ -26,6 +27,7 @@ __all__ = [
     "Attendance",
     "Base",
     "BusyPeriod",
+    "CalendarCompletion",
     "ClosureDay",
     "Collaboration",
     "CollaborationMember",

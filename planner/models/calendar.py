@@ -130,3 +130,17 @@ class ClosureDay(Base):
     created_at: Mapped[utc_instant]
 
     __table_args__ = (UniqueConstraint("organisation_id", "kind"),)
+
+
+class CalendarCompletion(Base):
+    """A school administrator's word that the school's busy periods of a school year are all
+    entered (a school with no test weeks or open days at all says so this way)."""
+
+    __tablename__ = "calendar_completion"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_year: Mapped[str] = mapped_column(String(9), primary_key=True)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[utc_instant]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, Time
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, UTCDateTime, enum_column, intpk, str40, str200, utc_instant
@@ -40,6 +40,9 @@ class Collaboration(Base):
     reminder_hours: Mapped[int | None]
     # Keep meetings planned this many weeks ahead (the daily job tops the plan up); None: off.
     keep_planned_weeks: Mapped[int | None]
+    # Minimum notice: a meeting is planned at least this many school days ahead (weekdays that
+    # are not blocked for any member). 0 allows today; a coordinator may go under it on purpose.
+    notice_days: Mapped[int] = mapped_column(default=5, server_default="5")
     # The drift status coordinators were last told about, so each change is told once.
     drift_notified: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[utc_instant]
@@ -63,6 +66,7 @@ class Collaboration(Base):
         CheckConstraint("latest_start >= earliest_start", name="window_forward"),
         CheckConstraint("reminder_hours BETWEEN 0 AND 720", name="reminder_sane"),
         CheckConstraint("keep_planned_weeks BETWEEN 1 AND 104", name="keep_planned_sane"),
+        CheckConstraint("notice_days BETWEEN 0 AND 60", name="notice_sane"),
     )
 
 
@@ -128,6 +132,9 @@ class Meeting(Base):
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
     # Set when a calendar change made the day blocked: the reasons and a proposed new date.
     conflict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Planned (or last moved) to a day inside the collaboration's minimum notice, on purpose:
+    # the invitations say it is at short notice.
+    short_notice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[utc_instant]
     updated_at: Mapped[utc_instant]
 

@@ -92,6 +92,7 @@ def collaboration_json(collab: Collaboration) -> dict[str, Any]:
             "max_gap_weeks": collab.max_gap_weeks,
             "count_holidays": collab.count_holidays,
             "keep_planned_weeks": collab.keep_planned_weeks,
+            "notice_days": collab.notice_days,
         },
         "template": {
             "duration_minutes": fields["duration_minutes"],

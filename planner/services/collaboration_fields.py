@@ -24,7 +24,15 @@ from planner.models import (
     Collaboration,
 )
 
-RHYTHM_FIELDS = {"target_weeks", "max_gap_weeks", "count_holidays", "keep_planned_weeks"}
+RHYTHM_FIELDS = {
+    "target_weeks",
+    "max_gap_weeks",
+    "count_holidays",
+    "keep_planned_weeks",
+    "notice_days",
+}
+# The most school days of minimum notice a collaboration can ask for (about three months).
+MAX_NOTICE_DAYS = 60
 
 
 TEMPLATE_FIELDS = {
@@ -53,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "target_weeks": 6,
     "max_gap_weeks": 8,
     "count_holidays": False,
+    "notice_days": 5,
 }
 
 
@@ -73,6 +82,7 @@ class CollaborationData:
     location_note: str | None
     reminder_hours: int | None = None
     keep_planned_weeks: int | None = None
+    notice_days: int = 5
 
 
 def _optional_int(value: Any, field: str, low: int, high: int) -> int | None:
@@ -132,6 +142,12 @@ def validate_collaboration(raw: Mapping[str, Any]) -> CollaborationData:
         keep_planned_weeks=_optional_int(
             raw.get("keep_planned_weeks"), "keep_planned_weeks", 1, 104
         ),
+        notice_days=parse_int(
+            DEFAULTS["notice_days"] if raw.get("notice_days") in (None, "") else raw["notice_days"],
+            "notice_days",
+            0,
+            MAX_NOTICE_DAYS,
+        ),
     )
 
 
@@ -151,6 +167,7 @@ def collaboration_fields(collab: Collaboration) -> dict[str, Any]:
         "location_note": collab.location_note,
         "reminder_hours": collab.reminder_hours,
         "keep_planned_weeks": collab.keep_planned_weeks,
+        "notice_days": collab.notice_days,
     }
 
 
@@ -168,3 +185,4 @@ def apply_fields(collab: Collaboration, data: CollaborationData) -> None:
     collab.location_note = data.location_note
     collab.reminder_hours = data.reminder_hours
     collab.keep_planned_weeks = data.keep_planned_weeks
+    collab.notice_days = data.notice_days

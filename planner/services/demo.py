@@ -241,8 +241,10 @@ CLOSURE_DAYS: dict[str, list[str]] = {
 }
 
 
-# The demo's meetings were planned as if on this morning, so the same dates come out every time.
-PLANNED_AT = datetime(2026, 8, 24, 8, 0, tzinfo=UTC)
+# The demo's meetings were planned as if on this morning, so the same dates come out every time:
+# before the summer holiday, as coordinators do, so the first meetings of September are well
+# beyond the minimum notice.
+PLANNED_AT = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 
 COLLABORATIONS: list[dict[str, Any]] = [
     {

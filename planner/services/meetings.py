@@ -36,6 +36,7 @@ from planner.services.plan_context import (
     ACTIVE,
     PlanContext,
     allowed_weekdays,
+    check_notice,
     day_refused,
     find_candidates,
     zone_of,
@@ -113,9 +114,12 @@ def move_meeting(
     at: time | None = None,
     locale: str = "nl",
     announce: bool = True,
+    short_notice: bool = False,
 ) -> ChangeResult:
     """Move a meeting to another day (and optionally time); SEQUENCE goes up by one.
 
+    A day inside the minimum notice is refused (ShortNotice) unless `short_notice` says the
+    coordinator means it; the invitations then say it is at short notice.
     `announce=False` leaves the event to the caller (move_meetings announces a batch at once).
     """
     _require_changeable(meeting, now)
@@ -130,10 +134,12 @@ def move_meeting(
             N_("%(day)s already has a meeting of this collaboration."),
             day=format_day(day, locale),
         )
+    short = check_notice(ctx, [day], now, short_notice=short_notice)
     duration = meeting.ends_at - meeting.starts_at
     start = _start_on(ctx, day, now, at, taken, locale)
     old = {"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()}
     meeting.day = day
+    meeting.short_notice = short
     meeting.starts_at = start
     meeting.ends_at = start + duration
     meeting.sequence += 1
@@ -248,7 +254,7 @@ def _start_on(
 ) -> datetime:
     collab = ctx.collab
     text = format_day(day, locale)
-    candidates = find_candidates(ctx, day, day, now, taken=taken)
+    candidates = find_candidates(ctx, day, day, now, taken=taken, notice=False)
     if at is None:
         if day in candidates.starts:
             return candidates.starts[day]

@@ -3,7 +3,7 @@ own meetings, the participants' other meetings, and which days a new meeting may
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,8 +24,9 @@ from planner.domain.explain import (
 )
 from planner.domain.gaps import ONE_DAY, GapCounter, Rhythm
 from planner.domain.kinds import MeetingStatus, Severity
+from planner.domain.notice import earliest_day, school_days_before
 from planner.domain.slots import free_start
-from planner.errors import N_, ValidationError
+from planner.errors import N_, ConflictError, ValidationError
 from planner.models import (
     Collaboration,
     CollaborationPerson,
@@ -121,12 +122,14 @@ class PlanContext:
 
 
 def obstacle_of(reason: Reason) -> Obstacle:
+    """A calendar reason as an obstacle for explanations."""
     return Obstacle(
         reason.period.label,
         reason.organisation_name,
         reason.hard,
         reason.period.first_day,
         reason.period.last_day,
+        reason.period.kind,
     )
 
 
@@ -203,7 +206,7 @@ def _participant_meetings(
         start = meeting.starts_at.astimezone(zone).strftime("%H:%M")
         end = meeting.ends_at.astimezone(zone).strftime("%H:%M")
         text = f"{label('meeting', locale)} {collab_name} {start}–{end}"
-        obstacle = Obstacle(text, ", ".join(names), True)
+        obstacle = Obstacle(text, ", ".join(names), True, kind="meeting")
         busy.setdefault(meeting.day, []).append((meeting.starts_at, meeting.ends_at, obstacle))
     return busy
 
@@ -255,6 +258,64 @@ class Candidates:
     obstacles: ObstacleMap
 
 
+def school_day_of(ctx: PlanContext) -> Callable[[date], bool]:
+    """Whether a day is a school day for the collaboration: a weekday not blocked (hard) for
+    any member. Days outside the context's range count by their weekday alone."""
+
+    def school_day(day: date) -> bool:
+        if day.weekday() >= 5:
+            return False
+        item = ctx.blocked.get(day)
+        return not (item is not None and item.hard)
+
+    return school_day
+
+
+def notice_start(ctx: PlanContext, now: datetime) -> date:
+    """The first day a meeting may take with the collaboration's minimum notice."""
+    today = now.astimezone(zone_of(ctx.collab)).date()
+    return earliest_day(today, ctx.collab.notice_days, school_day_of(ctx))
+
+
+def notice_obstacle(ctx: PlanContext, today: date, earliest: date) -> Obstacle:
+    """What a day inside the minimum notice is refused for, in explanations."""
+    return Obstacle(
+        label("notice", ctx.locale),
+        label("school_days", ctx.locale) % {"num": ctx.collab.notice_days},
+        True,
+        today,
+        earliest - ONE_DAY,
+        "notice",
+    )
+
+
+class ShortNotice(ConflictError):
+    """A day inside the minimum notice, asked for without saying it is meant."""
+
+
+def check_notice(
+    ctx: PlanContext, days: Iterable[date], now: datetime, *, short_notice: bool
+) -> bool:
+    """Whether any of the days lies inside the minimum notice; refused unless `short_notice`
+    says the coordinator means it (partners' calendars may already be full)."""
+    today = now.astimezone(zone_of(ctx.collab)).date()
+    earliest = notice_start(ctx, now)
+    short = sorted(day for day in days if day < earliest)
+    if short and not short_notice:
+        day = short[0]
+        raise ShortNotice(
+            N_(
+                "%(day)s is only %(given)s school day(s) away, less than the minimum notice of"
+                " %(notice)s school days: partners' calendars may already be full. Confirm that"
+                " you want to plan at short notice."
+            ),
+            day=format_day(day, ctx.locale),
+            given=school_days_before(today, day, school_day_of(ctx)),
+            notice=ctx.collab.notice_days,
+        )
+    return bool(short)
+
+
 def find_candidates(
     ctx: PlanContext,
     first: date,
@@ -262,16 +323,28 @@ def find_candidates(
     now: datetime,
     *,
     taken: Iterable[date] = (),
+    notice: bool = True,
 ) -> Candidates:
-    """Return the possible meeting days in [first, last] (no day in `taken`), and why not."""
+    """Return the possible meeting days in [first, last] (no day in `taken`), and why not.
+
+    With `notice` (every proposal) no day inside the minimum notice is a candidate; a day the
+    coordinator picks on purpose is checked with `check_notice` instead.
+    """
     collab = ctx.collab
     zone = zone_of(collab)
     weekdays = allowed_weekdays(collab)
     duration = timedelta(minutes=collab.duration_minutes)
     skip = set(taken)
     result = Candidates({}, {}, ObstacleMap())
+    earliest = notice_start(ctx, now) if notice else first
+    too_soon: tuple[Obstacle, ...] = ()
+    if earliest > first:
+        too_soon = (notice_obstacle(ctx, now.astimezone(zone).date(), earliest),)
     for day in days_between(first, last):
         if day.weekday() not in weekdays:
+            continue
+        if day < earliest:
+            result.obstacles[day] = too_soon
             continue
         item = ctx.blocked.get(day)
         reasons = item.reasons if item else ()

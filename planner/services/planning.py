@@ -51,9 +51,11 @@ from planner.services.plan_context import (
     Candidates,
     PlanContext,
     allowed_weekdays,
+    check_notice,
     day_refused,
     find_candidates,
     load_context,
+    notice_start,
     zone_of,
 )
 from planner.text.formatting import format_day
@@ -63,6 +65,8 @@ MAX_COUNT = 60
 
 # How far back the last meeting before a horizon is looked for.
 ANCHOR_LOOKBACK = timedelta(days=400)
+# A horizon that starts this close to today also loads the days up to it, to count notice.
+NOTICE_REACH = timedelta(days=120)
 
 
 @dataclass
@@ -98,11 +102,19 @@ class PlanPreview:
     meetings: list[ProposedMeeting]
     trailing_forced_by: tuple[Obstacle, ...]
     zone: ZoneInfo
+    # The first day the minimum notice allows; new days before it were asked for on purpose.
+    earliest: date | None = None
 
     @property
     def new_meetings(self) -> list[ProposedMeeting]:
         """Return the meetings the plan adds."""
         return [item for item in self.meetings if not item.fixed]
+
+    @property
+    def short_notice(self) -> list[ProposedMeeting]:
+        """The new meetings inside the minimum notice (only when the coordinator asked)."""
+        earliest = self.earliest
+        return [item for item in self.new_meetings if earliest and item.day < earliest]
 
 
 def resolve_horizon(
@@ -138,8 +150,13 @@ def preview_plan(
     days: Sequence[date] | None = None,
     locale: str = "nl",
     cache: CalendarCache | None = None,
+    short_notice: bool = False,
 ) -> PlanPreview:
-    """Plan the collaboration's meetings over a horizon; `days` replaces the search."""
+    """Plan the collaboration's meetings over a horizon; `days` replaces the search.
+
+    No proposed day lies inside the minimum notice. A day in `days` inside it is refused
+    (ShortNotice) unless `short_notice` says the coordinator means it.
+    """
     zone = zone_of(collab)
     today = now.astimezone(zone).date()
     year, horizon_first, horizon_last = resolve_horizon(school_year, first, last, today)
@@ -154,8 +171,11 @@ def preview_plan(
         )
     )
     calendar_first = min(anchor_day, horizon_first) if anchor_day else horizon_first
+    if horizon_first - today <= NOTICE_REACH:
+        # The school days of the minimum notice are counted on the members' calendars.
+        calendar_first = min(calendar_first, today)
     ctx = load_context(session, collab, calendar_first, horizon_last + ONE_DAY, locale, cache=cache)
-    return _preview(ctx, year, horizon_first, horizon_last, now, count, days)
+    return _preview(ctx, year, horizon_first, horizon_last, now, count, days, short_notice)
 
 
 def _preview(
@@ -166,13 +186,19 @@ def _preview(
     now: datetime,
     count: int | None,
     days: Sequence[date] | None,
+    short_notice: bool = False,
 ) -> PlanPreview:
     collab = ctx.collab
     zone = zone_of(collab)
     before = [m for m in ctx.meetings if m.day < horizon_first]
     anchor = before[-1] if before else None
     fixed = {m.day: m for m in ctx.meetings if horizon_first <= m.day <= horizon_last}
-    candidates = find_candidates(ctx, horizon_first, horizon_last, now, taken=fixed)
+    earliest = notice_start(ctx, now)
+    if days is not None:
+        check_notice(ctx, [d for d in days if d not in fixed], now, short_notice=short_notice)
+    candidates = find_candidates(
+        ctx, horizon_first, horizon_last, now, taken=fixed, notice=days is None
+    )
     problem = PlanProblem(
         first_day=horizon_first,
         last_day=horizon_last,
@@ -182,6 +208,8 @@ def _preview(
         anchor=anchor.day if anchor else None,
         uncounted=ctx.uncounted,
         count=count,
+        today=now.astimezone(zone).date(),
+        earliest=earliest,
     )
     if days is not None:
         _check_days(ctx, days, candidates, horizon_first, horizon_last, set(fixed))
@@ -266,6 +294,7 @@ def _preview(
         meetings=proposals,
         trailing_forced_by=trailing,
         zone=zone,
+        earliest=earliest,
     )
 
 
@@ -384,6 +413,7 @@ def confirm_plan(session: Session, preview: PlanPreview, now: datetime) -> list[
             plan_key=plan_key,
             explanation=explanation_data(item.explanation),
             previous_id=previous.id if previous else None,
+            short_notice=bool(preview.earliest and item.day < preview.earliest),
             created_at=now,
             updated_at=now,
         )

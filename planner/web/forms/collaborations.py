@@ -104,6 +104,14 @@ class CollaborationForm(Form):
     )
     coordinator_lines = TextAreaField(_l("Coordinators"), validators=[Optional()])
     participant_lines = TextAreaField(_l("Participants"), validators=[Optional()])
+    notice_days = IntegerField(
+        _l("Minimum notice, in school days"),
+        validators=[Optional(), NumberRange(min=0, max=60)],
+        description=_l(
+            "The planner proposes no meeting sooner than this; weekends and days blocked for a"
+            " member do not count. 0: no minimum."
+        ),
+    )
     reminder_hours = IntegerField(
         _l("Reminder, hours before a meeting"),
         validators=[Optional(), NumberRange(min=0, max=720)],
@@ -140,6 +148,7 @@ class CollaborationForm(Form):
             person_line(link.person) for link in collab.people if link.role is Role.PARTICIPANT
         )
         self.reminder_hours.data = collab.reminder_hours
+        self.notice_days.data = collab.notice_days
 
     def raw(self) -> dict[str, Any]:
         """Return the fields as the collaboration services take them (like the API's JSON)."""
@@ -161,6 +170,7 @@ class CollaborationForm(Form):
             "coordinators": lines(self.coordinator_lines.data),
             "participants": lines(self.participant_lines.data),
             "reminder_hours": self.reminder_hours.data,
+            "notice_days": self.notice_days.data,
         }
 
 

@@ -69,6 +69,9 @@ class MoveForm(Form):
         validators=[Optional()],
         description=_l("Empty: the first free start time of that day."),
     )
+    short_notice = BooleanField(
+        _l("Yes, move it at short notice: partners' calendars may already be full")
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Another date needs the date."""

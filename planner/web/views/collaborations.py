@@ -384,6 +384,7 @@ def new() -> Any:
         defaults = collaboration_fields.DEFAULTS
         form.target_weeks.data = defaults["target_weeks"]
         form.max_gap_weeks.data = defaults["max_gap_weeks"]
+        form.notice_days.data = defaults["notice_days"]
         form.duration_minutes.data = defaults["duration_minutes"]
         form.weekdays.data = [str(day) for day in parse_weekdays(defaults["weekdays"])]
         form.start_time.data = parse_time(defaults["start_time"], "start_time")

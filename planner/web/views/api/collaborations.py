@@ -99,7 +99,7 @@ def delete_collaboration(ref: str) -> Any:
 
 # --- Planning -----------------------------------------------------------------------------------
 
-PLAN_FIELDS = {"school_year", "from", "to", "count", "days", "fixed"}
+PLAN_FIELDS = {"school_year", "from", "to", "count", "days", "fixed", "short_notice"}
 
 
 def _plan_preview(ref: str, raw: dict[str, Any]) -> tuple[Any, Any]:
@@ -120,6 +120,7 @@ def _plan_preview(ref: str, raw: dict[str, Any]) -> tuple[Any, Any]:
         count=parse_int(count, "count", 1, planning.MAX_COUNT) if count not in (None, "") else None,
         days=planning.parse_days(days, request_locale()) if days is not None else None,
         locale=request_locale(),
+        short_notice=parse_bool(raw.get("short_notice", False), "short_notice"),
     )
     return session, preview
 
@@ -184,7 +185,7 @@ def meeting_alternatives(meeting_id: str) -> Any:
 def move_meeting(meeting_id: str) -> Any:
     """Move a meeting: {"day": "2026-10-13", "time": "16:00"} (time optional)."""
     raw = body()
-    reject_unknown_fields(raw, {"day", "time"})
+    reject_unknown_fields(raw, {"day", "time", "short_notice"})
     session = get_session()
     meeting = meetings.get_meeting(session, meeting_id)
     result = meetings.move_meeting(
@@ -194,6 +195,7 @@ def move_meeting(meeting_id: str) -> Any:
         app_now(),
         at=parse_time(raw["time"], "time") if raw.get("time") else None,
         locale=request_locale(),
+        short_notice=parse_bool(raw.get("short_notice", False), "short_notice"),
     )
     commit()
     return jsonify(change_json(result, request_locale()))

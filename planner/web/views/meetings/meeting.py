@@ -24,6 +24,7 @@ from planner.services import meetings
 from planner.services.alternatives import Alternative, GapSummary, other_days
 from planner.services.attendance import organizer_of
 from planner.services.invite_history import answers_of, invitations_waiting, invite_history
+from planner.services.plan_context import ShortNotice
 from planner.text.formatting import format_clock, format_day, format_moment
 from planner.text.labels import label
 from planner.web.forms.meetings import OTHER, CancelForm, MoveForm
@@ -125,6 +126,7 @@ def _render_meeting(
     *,
     error: str | None = None,
     status: int = 200,
+    ask_short_notice: bool = False,
 ) -> tuple[str, int]:
     session = get_session()
     now = app_now()
@@ -203,6 +205,7 @@ def _render_meeting(
         "refusal": _refusal(meeting, now),
         "form": form,
         "error": error,
+        "ask_short_notice": ask_short_notice,
     }
     return render_template("meetings/show.html", **context), status
 
@@ -243,10 +246,25 @@ def move(meeting_id: int) -> Any:
         return _render_meeting(meeting, form, options, status=400)
     with change() as outcome:
         day, at = _move_target(form)
-        result = meetings.move_meeting(session, meeting, day, now, at=at, locale=request_locale())
+        result = meetings.move_meeting(
+            session,
+            meeting,
+            day,
+            now,
+            at=at,
+            locale=request_locale(),
+            short_notice=bool(form.short_notice.data),
+        )
     if not outcome.ok:
         message = _("Not moved: %(reason)s", reason=outcome.message)
-        return _render_meeting(meeting, form, options, error=message, status=outcome.status)
+        return _render_meeting(
+            meeting,
+            form,
+            options,
+            error=message,
+            status=outcome.status,
+            ask_short_notice=isinstance(outcome.refused, ShortNotice),
+        )
     flash(
         _(
             "Moved to %(day)s %(time)s. Everyone invited gets the new date by mail.",

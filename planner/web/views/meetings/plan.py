@@ -30,6 +30,7 @@ from planner.services import plan_context, planning
 from planner.services.alternatives import Alternative
 from planner.services.attendance import invitees_of
 from planner.services.plan_choices import plan_alternatives
+from planner.services.plan_context import ShortNotice
 from planner.text.formatting import format_clock, format_day
 from planner.web.forms import ActionForm
 from planner.web.forms.meetings import PERIOD, YEAR, HorizonForm
@@ -92,19 +93,24 @@ def _preview(
     form: HorizonForm,
     now: datetime,
     days: list[date] | None,
+    *,
+    short_notice: bool = True,
 ) -> planning.PlanPreview:
-    if form.scope.data == PERIOD:
-        return planning.preview_plan(
-            session,
-            collab,
-            now,
-            first=form.first.data,
-            last=form.last.data,
-            days=days,
-            locale=request_locale(),
-        )
+    """The plan for the horizon of the form (a preview may show days inside the notice: the
+    confirmation asks for them again)."""
+    horizon: dict[str, Any] = (
+        {"first": form.first.data, "last": form.last.data}
+        if form.scope.data == PERIOD
+        else {"school_year": form.school_year.data}
+    )
     return planning.preview_plan(
-        session, collab, now, school_year=form.school_year.data, days=days, locale=request_locale()
+        session,
+        collab,
+        now,
+        days=days,
+        locale=request_locale(),
+        short_notice=short_notice,
+        **horizon,
     )
 
 
@@ -239,9 +245,17 @@ def plan_submit(collab_id: int) -> Any:
             flash(_("You picked other dates: check the new plan, then confirm it."), "warning")
         return redirect(_plan_url(collab.id, form, chosen), 303)
     with change() as outcome:
-        preview = _preview(session, collab, form, now, shown)
+        preview = _preview(
+            session, collab, form, now, shown, short_notice=bool(request.form.get("short_notice"))
+        )
         planning.require_fixed(preview, request.form.getlist("fixed"))
         created = planning.confirm_plan(session, preview, now)
+    if isinstance(outcome.refused, ShortNotice):  # the same plan, asking to confirm the notice
+        with change(store=False):
+            preview = _preview(session, collab, form, now, shown)
+        return _render_plan(
+            collab, form, preview=preview, error=outcome.message, status=outcome.status
+        )
     if not outcome.ok:
         message = _("Nothing was stored: %(reason)s", reason=outcome.message)
         return _render_fresh(collab, form, message, outcome.status)
