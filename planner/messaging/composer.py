@@ -285,6 +285,15 @@ class Composer:
                 when=when(meetings[0], locale),
             )
             intro = [gettext("You are invited to the meetings of %(name)s.", name=collab.name)]
+        if not cancel and any(meeting.short_notice for meeting in meetings):
+            subject = gettext("At short notice: %(subject)s", subject=subject)
+            intro.insert(
+                0,
+                gettext(
+                    "This is at short notice: your calendar may already be full. Let the"
+                    " coordinator know if you cannot come."
+                ),
+            )
         if collab.ambition and not cancel:
             intro.append(collab.ambition)
         organizer_party = (

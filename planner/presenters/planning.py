@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
 
-from planner.domain.explain import Explanation, Obstacle
-from planner.domain.gaps import Gap, Rhythm
+from planner.domain.explain import Cause, CauseKind, Explanation, Obstacle
+from planner.domain.gaps import ONE_DAY, Gap, Rhythm
 from planner.models import Collaboration, Meeting, Person
 from planner.services.collaboration_fields import collaboration_fields
 from planner.services.explanations import explanation_data
@@ -186,16 +186,51 @@ def explanation_lines(explanation: Explanation, rhythm: Rhythm, locale: str) -> 
             )
         )
     if gap is not None and gap.excess_days:
-        late = explanation.planning_from
-        lines.append(
-            forced_text(
-                explanation.forced_by,
-                rhythm,
-                locale,
-                _("planning starts %(day)s", day=format_day(late, locale)) if late else None,
+        if explanation.causes:
+            lines.append(causes_text(explanation.causes, rhythm, locale))
+        else:  # explained before causes were stored
+            late = explanation.planning_from
+            lines.append(
+                forced_text(
+                    explanation.forced_by,
+                    rhythm,
+                    locale,
+                    _("planning starts %(day)s", day=format_day(late, locale)) if late else None,
+                )
             )
-        )
     return lines
+
+
+def cause_text(cause: Cause, rhythm: Rhythm, locale: str, notice_days: int | None = None) -> str:
+    """One cause of a long gap in words."""
+    if cause.kind is CauseKind.PLANNING_START:
+        return _("planning starts %(day)s", day=format_day(cause.last_day + ONE_DAY, locale))
+    if cause.kind is CauseKind.UNPLANNED:
+        return _(
+            "nothing is planned from %(first)s to %(last)s",
+            first=format_day(cause.first_day, locale),
+            last=format_day(cause.last_day, locale),
+        )
+    if cause.kind is CauseKind.NOTICE:
+        return _(
+            "the minimum notice: no meeting before %(day)s",
+            day=format_day(cause.last_day + ONE_DAY, locale),
+        )
+    obstacle = cause.obstacle
+    assert obstacle is not None
+    if obstacle.first_day and obstacle.last_day:
+        span = format_span(obstacle.first_day, obstacle.last_day, locale)
+        return f"{obstacle.label} ({span}) — {obstacle.who}"
+    return f"{obstacle.label} — {obstacle.who}"
+
+
+def causes_text(causes: tuple[Cause, ...], rhythm: Rhythm, locale: str) -> str:
+    """Say why a gap must be longer than the maximum, the main cause first."""
+    return _(
+        "Longer than the maximum gap of %(max)s, unavoidably: %(causes)s.",
+        max=weeks_text(rhythm.max_gap_days, locale),
+        causes="; ".join(cause_text(cause, rhythm, locale) for cause in causes),
+    )
 
 
 def forced_text(

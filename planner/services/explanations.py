@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from planner.domain.explain import (
+    Cause,
+    CauseKind,
     Explanation,
     Obstacle,
     RejectedDay,
@@ -36,6 +38,20 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
         "more_rejected": explanation.more_rejected,
         "forced_by": [obstacle_data(o) for o in explanation.forced_by],
         "uncounted_days": explanation.uncounted_days,
+        "planning_from": explanation.planning_from.isoformat()
+        if explanation.planning_from
+        else None,
+        "causes": [
+            {
+                "kind": cause.kind.value,
+                "first_day": cause.first_day.isoformat(),
+                "last_day": cause.last_day.isoformat(),
+                "obstacle": obstacle_data(cause.obstacle, with_kind=True)
+                if cause.obstacle
+                else None,
+            }
+            for cause in explanation.causes
+        ],
     }
 
 
@@ -67,6 +83,19 @@ def explanation_from_data(meeting: Meeting) -> Explanation | None:
         more_rejected=int(data.get("more_rejected") or 0),
         forced_by=_obstacles(data.get("forced_by", [])),
         uncounted_days=int(data.get("uncounted_days") or 0),
+        planning_from=date.fromisoformat(data["planning_from"])
+        if data.get("planning_from")
+        else None,
+        causes=tuple(
+            Cause(
+                CauseKind(item["kind"]),
+                date.fromisoformat(item["first_day"]),
+                date.fromisoformat(item["last_day"]),
+                _obstacles([item["obstacle"]])[0] if item.get("obstacle") else None,
+            )
+            for item in data.get("causes", [])
+            if item.get("kind") in {kind.value for kind in CauseKind}
+        ),
     )
 
 
@@ -78,15 +107,19 @@ def _obstacles(items: list[dict[str, Any]]) -> tuple[Obstacle, ...]:
             bool(item.get("hard")),
             date.fromisoformat(item["first_day"]) if item.get("first_day") else None,
             date.fromisoformat(item["last_day"]) if item.get("last_day") else None,
+            str(item.get("kind") or ""),
         )
         for item in items
     )
 
 
-def obstacle_data(obstacle: Obstacle) -> dict[str, Any]:
-    """Return an obstacle as plain JSON data."""
+def obstacle_data(obstacle: Obstacle, *, with_kind: bool = False) -> dict[str, Any]:
+    """Return an obstacle as plain JSON data (`with_kind`: also what kind of day it is, for the
+    causes of a long gap)."""
     data: dict[str, Any] = {"label": obstacle.label, "who": obstacle.who, "hard": obstacle.hard}
     if obstacle.first_day is not None and obstacle.last_day is not None:
         data["first_day"] = obstacle.first_day.isoformat()
         data["last_day"] = obstacle.last_day.isoformat()
+    if with_kind and obstacle.kind:
+        data["kind"] = obstacle.kind
     return data
