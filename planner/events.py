@@ -37,6 +37,9 @@ class EventKind(StrEnum):
     HOLIDAY_OVERRIDE_DELETED = "holiday_override.deleted"
     CLOSURE_DAYS_CHANGED = "closure_days.changed"
     SCHOOL_HOLIDAYS_IMPORTED = "school_holidays.imported"
+    CALENDAR_MARKED_COMPLETE = "calendar.marked_complete"
+    CALENDAR_MARK_REMOVED = "calendar.mark_removed"
+    CALENDARS_MISSING = "calendars.missing"
     COLLABORATION_CREATED = "collaboration.created"
     COLLABORATION_CHANGED = "collaboration.changed"
     COLLABORATION_DELETED = "collaboration.deleted"
@@ -158,6 +161,26 @@ class CollaborationDeleted(Payload):
 
 
 @dataclass(frozen=True)
+class CalendarMark(Payload):
+    """A school administrator said the school's calendar of a school year is complete (or took
+    that back)."""
+
+    organisation_id: int
+    school_year: str
+    person_id: int | None
+
+
+@dataclass(frozen=True)
+class CalendarsMissing(Payload):
+    """Meetings were planned in a school year for which member schools had not entered their
+    busy periods: their administrators are asked to."""
+
+    collaboration_id: int
+    school_year: str
+    organisation_ids: list[int]
+
+
+@dataclass(frozen=True)
 class MeetingsPlanned(Payload):
     collaboration_id: int
     plan_key: str
@@ -252,6 +275,9 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.COLLABORATION_CREATED: CollaborationRef,
     EventKind.COLLABORATION_CHANGED: CollaborationRef,
     EventKind.COLLABORATION_DELETED: CollaborationDeleted,
+    EventKind.CALENDAR_MARKED_COMPLETE: CalendarMark,
+    EventKind.CALENDAR_MARK_REMOVED: CalendarMark,
+    EventKind.CALENDARS_MISSING: CalendarsMissing,
     EventKind.MEETINGS_PLANNED: MeetingsPlanned,
     EventKind.MEETING_MOVED: MeetingMoved,
     EventKind.MEETINGS_MOVED: MeetingsMoved,
@@ -280,6 +306,12 @@ RECORD_ONLY: dict[EventKind, str] = {
     EventKind.MEETING_CONFLICT_CLEARED: (
         "the warning goes from the pages and feeds; nobody needs a mail about a problem that"
         " went away"
+    ),
+    EventKind.CALENDAR_MARKED_COMPLETE: (
+        "a mark only stops the warnings and nudges about the year; it blocks no day"
+    ),
+    EventKind.CALENDAR_MARK_REMOVED: (
+        "the next plan in that year warns again and asks the administrators once"
     ),
     EventKind.FEED_TOKEN_CREATED: "feeds are invalidated in the same commit, not by the worker",
     EventKind.FEED_TOKEN_REVOKED: "feeds are invalidated in the same commit, not by the worker",

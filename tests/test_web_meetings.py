@@ -139,7 +139,8 @@ def test_confirming_stores_the_meetings_and_queues_the_invitations(
     planned_before = len(events_of_kind(session, "meetings.planned", fresh=True))
     response = send(browser, "/collaborations/2/plan?lang=en", form["fields"], action="confirm")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/collaborations/2"
+    # Back on the collaboration page, at the year picture of the school year just planned.
+    assert response.headers["Location"] == "/collaborations/2?year=2026-2027#year-title"
     stored = meetings_of(session, EINDHOVEN)
     assert [m.day.isoformat() for m in stored[1:]] == new_days
     assert all(m.status is MeetingStatus.CONFIRMED for m in stored)

@@ -1,5 +1,5 @@
-"""`planner holidays`, `public-holidays`, `blocked` and `calendars import`: the Dutch school
-calendar, and a school's own year calendar from a file."""
+"""`planner holidays`, `public-holidays`, `blocked` and `calendars import|status|complete`: the
+Dutch school calendar, a school's own year calendar from a file, and whether it is filled in."""
 
 from __future__ import annotations
 
@@ -43,7 +43,15 @@ from planner.presenters.calendar import (
     meetings_hit_json,
     school_holiday_json,
 )
-from planner.services import calendar_hits, calendar_import, organisations, school_calendar
+from planner.presenters.completeness import calendar_year_json, calendar_year_text
+from planner.services import (
+    calendar_hits,
+    calendar_import,
+    completeness,
+    organisations,
+    people,
+    school_calendar,
+)
 from planner.services.availability import blocked_days_for
 from planner.text.formatting import format_day, format_span
 from planner.text.labels import label
@@ -297,6 +305,59 @@ def calendars_import(
         )
     )
     echo_hits(hits)
+
+
+@calendars_group.command("status")
+@click.option("--org", "organisation", required=True, help="The school (id or BRIN).")
+@click.option("--school-year", "school_years", multiple=True, help="Also this school year.")
+@json_option
+def calendars_status(organisation: str, school_years: tuple[str, ...], as_json: bool) -> None:
+    """Whether the school has filled in its calendar: this school year and the next two."""
+    with reading() as session:
+        org = organisations.find_organisation(session, organisation)
+        states = completeness.calendar_years(
+            session, org, local_date(app_now()), also=[parse_school_year(y) for y in school_years]
+        )
+        if as_json:
+            echo_json([calendar_year_json(state) for state in states])
+            return
+        echo_table(
+            [_("School year"), _("Filled in")],
+            [(state.school_year, calendar_year_text(state, locale())) for state in states],
+        )
+
+
+@calendars_group.command("complete")
+@click.option("--org", "organisation", required=True, help="The school (id or BRIN).")
+@click.option("--school-year", required=True, help="e.g. 2027-2028.")
+@click.option("--undo", is_flag=True, help="Take the mark back.")
+@click.option("--by", "by_email", help="The administrator who says so (e-mail address).")
+def calendars_complete(
+    organisation: str, school_year: str, undo: bool, by_email: str | None
+) -> None:
+    """Mark the school's calendar of a school year complete (it has no test weeks or open
+    days at all), or take the mark back with --undo."""
+    now = app_now()
+    with change() as session:
+        org = organisations.find_organisation(session, organisation)
+        person = people.find_person(session, by_email) if by_email else None
+        if undo:
+            completeness.unmark_complete(session, org, school_year, person, now)
+        else:
+            completeness.mark_complete(session, org, school_year, person, now)
+        name, year = org.name, parse_school_year(school_year)
+    if undo:
+        click.echo(
+            _(
+                "The calendar of %(name)s for %(year)s is no longer marked complete.",
+                name=name,
+                year=year,
+            )
+        )
+    else:
+        click.echo(
+            _("The calendar of %(name)s for %(year)s is marked complete.", name=name, year=year)
+        )
 
 
 COMMANDS = [holidays_group, public_holidays_cmd, blocked, calendars_group]

@@ -1,5 +1,5 @@
-"""`planner plan`, `conflicts`, `drift` and `followups`: planning a series and watching the
-rhythm."""
+"""`planner plan`, `conflicts`, `drift`, `dashboard`, `fill-in` and `followups`: planning a
+series and watching the rhythm."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from planner.cli.base import change, command, echo_json, echo_table, json_option, locale, reading
 from planner.cli.meetings import echo_lines
 from planner.clock import app_now
-from planner.inputs import parse_date
+from planner.inputs import parse_date, parse_time
+from planner.presenters.dashboard import dashboard_row_json, filled_in_text, row_view
 from planner.presenters.meetings import drift_json, meeting_json
-from planner.presenters.planning import plan_json, weeks_text
-from planner.services import collaborations, conflicts, drift, planning
-from planner.text.formatting import format_day
+from planner.presenters.planning import plan_json
+from planner.services import collaborations, conflicts, dashboard, drift, people, planning
+from planner.services.plan_context import zone_of
+from planner.text.formatting import format_day, format_weeks
 
 
 @command("plan")
@@ -66,10 +68,17 @@ def plan(
         return
     click.echo(f"{collab.name} — {data['school_year']}")
     echo_lines(data["summary"], "")
+    echo_lines(data["warnings"], "! ")
     click.echo("")
     for item in data["meetings"]:
         start = item["start"][11:16]
-        marker = _("(confirmed already)") if item["fixed"] else ""
+        marker = (
+            _("(confirmed already)")
+            if item["fixed"]
+            else _("(at short notice)")
+            if item["short_notice"]
+            else ""
+        )
         click.echo(f"{item['day_label']} {start}  {item['location'] or ''} {marker}".rstrip())
         echo_lines(item["explanation"])
     if created is not None:
@@ -159,13 +168,70 @@ def drift_command(collab_refs: tuple[str, ...], no_fill_in: bool, as_json: bool)
                     item["name"],
                     (item["last_meeting"] or {}).get("day_label"),
                     (item["next_meeting"] or {}).get("day_label"),
-                    weeks_text(item["gap_days"] or 0, locale()),
+                    format_weeks(item["gap_days"] or 0, locale()),
                     item["status_label"],
                     (item["fill_in"] or {}).get("day_label"),
                 ]
                 for item in data
             ],
         )
+
+
+@command("dashboard")
+@click.option("--person", help="Only the collaborations this person coordinates (id or e-mail).")
+@click.option("--collab", "collab_refs", multiple=True, help="Only these collaborations.")
+@json_option
+def dashboard_command(person: str | None, collab_refs: tuple[str, ...], as_json: bool) -> None:
+    """The dashboard, most urgent first: status, next meeting and answers, the gap now and the
+    worst one later, meetings on a blocked day, and the fill-in date for the most urgent gap."""
+    with reading() as session:
+        now = app_now()
+        ids = _collab_ids(session, collab_refs)
+        if person:
+            rows = dashboard.dashboard_rows(
+                session, people.find_person(session, person), now, locale=locale()
+            )
+            rows = [row for row in rows if ids is None or row.collaboration.id in ids]
+        else:
+            rows = dashboard.overview_rows(
+                session, collaborations.list_collaborations(session, ids), now, locale=locale()
+            )
+        if as_json:
+            echo_json([dashboard_row_json(row, locale()) for row in rows])
+            return
+        for row in rows:
+            view = row_view(row, locale())
+            click.echo(f"{row.collaboration.id}  {row.collaboration.name}  [{view.word}]")
+            lines = [
+                _("next meeting: %(when)s", when=view.next_text)
+                if view.next_text
+                else _("No next meeting is planned."),
+                view.answers_text,
+                view.gap_text,
+                view.worst_text,
+                view.conflicts_text,
+                view.planned_until_text,
+                _("fill in: %(when)s. %(fills)s", when=view.fill_in.text, fills=view.fill_in.fills)
+                if view.fill_in
+                else view.forced_text,
+            ]
+            echo_lines([line for line in lines if line])
+
+
+@command("fill-in")
+@click.option("--collab", "collab_ref", required=True, help="Collaboration id.")
+@click.option("--day", required=True, help="The proposed day (see `planner dashboard`).")
+@click.option("--time", "at", required=True, help="Its start, e.g. 19:00.")
+def fill_in_command(collab_ref: str, day: str, at: str) -> None:
+    """Plan the proposed fill-in date at once; the worker sends the invitations."""
+    with change() as session:
+        collab = collaborations.get_collaboration(session, collab_ref)
+        result = dashboard.plan_fill_in(
+            session, collab, parse_date(day, "day"), parse_time(at, "time"), app_now(),
+            locale=locale(),
+        )  # fmt: skip
+        text = filled_in_text(result, zone_of(collab), locale())
+    click.echo(text)
 
 
 @command("followups")
@@ -211,4 +277,11 @@ def _collab_ids(session: Session, refs: tuple[str, ...]) -> list[int] | None:
     return [collaborations.get_collaboration(session, ref).id for ref in refs] if refs else None
 
 
-COMMANDS = [plan, conflicts_command, drift_command, followups_command]
+COMMANDS = [
+    plan,
+    conflicts_command,
+    drift_command,
+    dashboard_command,
+    fill_in_command,
+    followups_command,
+]

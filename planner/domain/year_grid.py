@@ -82,6 +82,7 @@ class MeetingInput:
     day: date
     status: MeetingStatus
     conflict: bool = False
+    new: bool = False  # a meeting of a plan being previewed (not stored yet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class MeetingMark:
     week_index: int
     status: MeetingStatus
     conflict: bool
+    new: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +107,6 @@ class GapSpan:
     counted_days: int
     excess_days: int
     open: bool
-
-    @property
-    def weeks(self) -> int:
-        """Return the gap in whole weeks, rounded up (a day above eight weeks is nine)."""
-        return -(-self.counted_days // 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +262,7 @@ def build_year_grid(
             week_offset(weeks[0].monday, m.day),
             m.status,
             m.conflict,
+            m.new,
         )
         for number, m in enumerate(inside, 1)
     )

@@ -21,7 +21,7 @@ from planner.models import (
     Meeting,
 )
 from planner.services.drift import SharedHolidays, fill_in_between
-from planner.text.formatting import format_day
+from planner.text.formatting import format_day, format_weeks
 
 
 def _counter(collab: Collaboration, holidays: SharedHolidays) -> GapCounter:
@@ -147,15 +147,15 @@ def _warning(
     if shown == crossing:
         lines.append(
             _(
-                "From this day the gap is longer than the maximum of %(weeks)s weeks.",
-                weeks=collab.max_gap_weeks,
+                "From this day the gap is longer than the maximum of %(max)s.",
+                max=format_weeks(collab.max_gap_weeks * 7, language),
             )
         )
     else:
         lines.append(
             _(
-                "The gap has been longer than the maximum of %(weeks)s weeks since %(day)s.",
-                weeks=collab.max_gap_weeks,
+                "The gap has been longer than the maximum of %(max)s since %(day)s.",
+                max=format_weeks(collab.max_gap_weeks * 7, language),
                 day=format_day(crossing, language),
             )
         )

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 from planner.events import EventKind, payload_of
 
 # Importing the handler modules registers their handlers.
-from planner.messaging import calendar_changes, invitations, notices, passwords  # noqa: F401
+from planner.messaging import (  # noqa: F401
+    calendar_changes,
+    calendar_nudges,
+    invitations,
+    notices,
+    passwords,
+)
 from planner.messaging.composer import Composer
 from planner.messaging.registry import HANDLERS, Context
 from planner.models import Event

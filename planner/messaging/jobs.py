@@ -16,18 +16,19 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planner.domain.drift import URGENCY
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.errors import PlannerError
 from planner.messaging.composer import Block, Composer, Content, digest_key, when
 from planner.messaging.notices import check_drift
 from planner.models import Attendance, Collaboration, Meeting
+from planner.presenters.dashboard import row_view
 from planner.services.attendance import apply_reply, invitees_of
 from planner.services.collaborations import coordinators, list_collaborations
 from planner.services.conflicts import scan_conflicts
-from planner.services.drift import drift_report, settle_held_meetings
+from planner.services.dashboard import DashboardRow, overview_rows
+from planner.services.drift import settle_held_meetings
 from planner.services.planning import confirm_plan, preview_plan
-from planner.text.formatting import format_day
-from planner.text.labels import label
 
 log = logging.getLogger(__name__)
 
@@ -126,47 +127,36 @@ def top_up(session: Session, now: datetime) -> int:
 
 
 def weekly_digest(session: Session, now: datetime) -> int:
-    """One mail per coordinator with every collaboration they coordinate, once per ISO week."""
+    """One mail per coordinator with every collaboration they coordinate, once per ISO week:
+    the dashboard's rows (services.dashboard), in the coordinator's language."""
     year, week, _ = now.astimezone(ZoneInfo("Europe/Amsterdam")).isocalendar()
-    rows = {row.collaboration_id: row for row in drift_report(session, now, fill_in=False)}
+    collabs = list_collaborations(session)
+    # No fill-in search here: the mail links to the dashboard, which proposes the dates.
+    rows = {
+        row.collaboration.id: row for row in overview_rows(session, collabs, now, fill_in_limit=0)
+    }
     by_person: dict[int, list[Collaboration]] = defaultdict(list)
     people = {}
-    for collab in list_collaborations(session):
+    for collab in collabs:
         for person in coordinators(collab):
             by_person[person.id].append(collab)
             people[person.id] = person
     composer = Composer(session, now)
     count = 0
-    for person_id, collabs in by_person.items():
+    for person_id, mine in by_person.items():
         person = people[person_id]
         with force_locale(person.language):
             locale = person.language
-            blocks = []
-            for collab in collabs:
-                row = rows.get(collab.id)
-                block = Block(collab.name)
-                if row is not None:
-                    block.lines.append(
-                        gettext("Status: %(status)s", status=label(row.status.value, locale))
-                    )
-                    if row.next_day:
-                        block.lines.append(
-                            gettext("Next meeting: %(day)s", day=format_day(row.next_day, locale))
-                        )
-                    if row.gap_days is not None:
-                        block.lines.append(
-                            gettext("Gap: %(weeks).1f weeks", weeks=row.gap_days / 7)
-                        )
-                block.lines.extend(_answers(session, collab, now, locale))
-                blocks.append(block)
+            ordered = sorted(mine, key=lambda collab: URGENCY[rows[collab.id].health])
+            blocks = [_digest_block(rows[collab.id], locale) for collab in ordered]
             content = Content(
                 ngettext(
                     "Weekly overview: %(num)d collaboration",
                     "Weekly overview: %(num)d collaborations",
-                    len(collabs),
+                    len(mine),
                 ),
                 gettext("Dear %(name)s,", name=person.name),
-                [gettext("How your collaborations are doing this week.")],
+                [gettext("How your collaborations are doing this week, the most urgent first.")],
                 blocks,
             )
         if composer.queue(
@@ -176,40 +166,26 @@ def weekly_digest(session: Session, now: datetime) -> int:
     return count
 
 
-def _answers(session: Session, collab: Collaboration, now: datetime, locale: str) -> list[str]:
-    meeting = session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.collaboration_id == collab.id,
-            Meeting.status == MeetingStatus.CONFIRMED,
-            Meeting.starts_at > now,
-        )
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    lines: list[str] = []
-    if meeting is None:
-        return lines
-    counts = dict(
-        session.execute(
-            select(Attendance.status, func.count())
-            .where(Attendance.meeting_id == meeting.id)
-            .group_by(Attendance.status)
-        ).all()
-    )
-    lines.append(
-        gettext(
-            "Answers for %(when)s: %(yes)s yes, %(maybe)s maybe, %(no)s no, %(open)s no answer",
-            when=when(meeting, locale),
-            yes=counts.get(AttendanceStatus.ACCEPTED, 0),
-            maybe=counts.get(AttendanceStatus.TENTATIVE, 0),
-            no=counts.get(AttendanceStatus.DECLINED, 0),
-            open=counts.get(AttendanceStatus.NEEDS_ACTION, 0),
-        )
-    )
-    if meeting.conflict:
-        lines.append(gettext("A calendar change blocks this meeting; see the notice."))
-    return lines
+def _digest_block(row: DashboardRow, locale: str) -> Block:
+    """One collaboration in the digest: the dashboard row's words."""
+    view = row_view(row, locale)
+    block = Block(row.collaboration.name)
+    block.lines.append(gettext("Status: %(status)s", status=view.word))
+    meeting = row.next_meeting
+    if meeting is not None:
+        block.lines.append(gettext("Next meeting: %(day)s", day=when(meeting, locale)))
+        if view.answers_text:
+            block.lines.append(
+                gettext(
+                    "Answers for %(when)s: %(answers)s",
+                    when=when(meeting, locale),
+                    answers=view.answers_text,
+                )
+            )
+    for line in (view.gap_text, view.worst_text, view.conflicts_text):
+        if line:
+            block.lines.append(line)
+    return block
 
 
 def calendar_parts(message: Message) -> list[bytes]:

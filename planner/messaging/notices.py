@@ -25,7 +25,7 @@ from planner.messaging.registry import Context, handles
 from planner.models import Collaboration, Meeting, Person
 from planner.services.collaborations import coordinators, list_collaborations
 from planner.services.drift import best_fill_in, drift_report
-from planner.text.formatting import format_day
+from planner.text.formatting import format_day, format_weeks
 from planner.text.labels import label
 
 NOTIFY_STATUSES = (DriftStatus.AT_RISK, DriftStatus.NO_NEXT_MEETING)
@@ -236,9 +236,9 @@ def check_drift(
                     [
                         gettext(
                             "The gap between the meetings of %(name)s is now longer than the"
-                            " maximum of %(weeks)s weeks.",
+                            " maximum of %(max)s.",
                             name=collab.name,
-                            weeks=collab.max_gap_weeks,
+                            max=format_weeks(collab.max_gap_weeks * 7, locale),
                         )
                         if status is DriftStatus.AT_RISK
                         else gettext("No next meeting of %(name)s is planned.", name=collab.name)

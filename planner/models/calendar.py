@@ -4,12 +4,16 @@ dates and closure days."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, enum_column, intpk, str40, str200, utc_instant
 from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
+
+if TYPE_CHECKING:
+    from planner.models.people import Person
 
 
 class Organisation(Base):
@@ -144,3 +148,5 @@ class CalendarCompletion(Base):
     school_year: Mapped[str] = mapped_column(String(9), primary_key=True)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[utc_instant]
+
+    marked_by: Mapped[Person | None] = relationship()

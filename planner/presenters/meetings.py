@@ -15,14 +15,13 @@ from planner.presenters.planning import (
     explanation_lines,
     gap_json,
     rhythm_json,
-    weeks_text,
 )
 from planner.services.alternatives import Alternative, GapSummary
 from planner.services.drift import DriftRow
 from planner.services.explanations import explanation_from_data
 from planner.services.meetings import ChangeResult
 from planner.services.plan_context import rhythm_of, zone_of
-from planner.text.formatting import format_day
+from planner.text.formatting import format_day, format_weeks
 from planner.text.labels import label
 
 
@@ -103,8 +102,8 @@ def effect_text(before: GapSummary, after: GapSummary, locale: str) -> str:
     return _(
         "Largest gap around it: %(before)s → %(after)s; "
         "status %(status_before)s → %(status_after)s.",
-        before=weeks_text(before.largest_days, locale),
-        after=weeks_text(after.largest_days, locale),
+        before=format_weeks(before.largest_days, locale),
+        after=format_weeks(after.largest_days, locale),
         status_before=label(before.status.value, locale),
         status_after=label(after.status.value, locale),
     )

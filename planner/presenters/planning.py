@@ -13,10 +13,11 @@ from flask_babel import gettext, ngettext
 from planner.domain.explain import Cause, CauseKind, Explanation, Obstacle
 from planner.domain.gaps import ONE_DAY, Gap, Rhythm
 from planner.models import Collaboration, Meeting, Person
+from planner.presenters.completeness import missing_json, missing_lines
 from planner.services.collaboration_fields import collaboration_fields
 from planner.services.explanations import explanation_data
 from planner.services.planning import PlanPreview, ProposedMeeting
-from planner.text.formatting import format_day, format_span
+from planner.text.formatting import format_day, format_span, format_weeks
 from planner.text.labels import label
 
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -28,15 +29,6 @@ def _(message: str, **params: Any) -> str:
 
 def _n(singular: str, plural: str, number: int, **params: Any) -> str:
     return str(ngettext(singular, plural, number, **params))
-
-
-def weeks_text(days: int, locale: str) -> str:
-    """Return a number of days as weeks: '4 weken', '4,3 weken'."""
-    weeks = days / 7
-    number = f"{weeks:.0f}" if days % 7 == 0 else f"{weeks:.1f}"
-    if locale.startswith("nl"):
-        number = number.replace(".", ",")
-    return _n("%(weeks)s week", "%(weeks)s weeks", 1 if days == 7 else 2, weeks=number)
 
 
 def rhythm_json(rhythm: Rhythm) -> dict[str, int]:
@@ -124,13 +116,13 @@ def gap_json(gap: Gap | None, locale: str) -> dict[str, Any] | None:
 
 def gap_text(gap: Gap, locale: str) -> str:
     """Return a gap as words, saying when holiday weeks were left out of the count."""
-    text = weeks_text(gap.counted_days, locale)
+    text = format_weeks(gap.counted_days, locale)
     left_out = gap.calendar_days - gap.counted_days
     if left_out:
         text = _(
             "%(counted)s (%(calendar)s in the calendar; holiday weeks of all members do not count)",
             counted=text,
-            calendar=weeks_text(gap.calendar_days, locale),
+            calendar=format_weeks(gap.calendar_days, locale),
         )
     return text
 
@@ -228,7 +220,7 @@ def causes_text(causes: tuple[Cause, ...], rhythm: Rhythm, locale: str) -> str:
     """Say why a gap must be longer than the maximum, the main cause first."""
     return _(
         "Longer than the maximum gap of %(max)s, unavoidably: %(causes)s.",
-        max=weeks_text(rhythm.max_gap_days, locale),
+        max=format_weeks(rhythm.max_gap_days, locale),
         causes="; ".join(cause_text(cause, rhythm, locale) for cause in causes),
     )
 
@@ -248,7 +240,7 @@ def forced_text(
     )
     return _(
         "Longer than the maximum gap of %(max)s, unavoidably: %(causes)s.",
-        max=weeks_text(rhythm.max_gap_days, locale),
+        max=format_weeks(rhythm.max_gap_days, locale),
         causes=causes or _("no allowed day in between"),
     )
 
@@ -282,6 +274,7 @@ def plan_json(
     """Return a plan preview (or, with `created`, the confirmed plan)."""
     rhythm = preview.problem.rhythm
     plan = preview.plan
+    short_notice = preview.short_notice
     gaps = [gap.counted_days for gap in plan.gaps]
     if plan.trailing is not None:
         gaps.append(plan.trailing.counted_days)
@@ -296,13 +289,20 @@ def plan_json(
         if preview.anchor
         else None,
         "meetings": [
-            proposal_json(item, preview.zone, rhythm, locale) for item in preview.meetings
+            proposal_json(item, preview.zone, rhythm, locale)
+            | {"short_notice": item in short_notice}
+            for item in preview.meetings
         ],
         "new_meetings": len(preview.new_meetings),
         "trailing_gap": gap_json(plan.trailing, locale),
         "largest_gap_weeks": round(max(gaps, default=0) / 7, 1),
         "largest_excess_days": plan.largest_excess_days,
         "summary": plan_summary(preview, locale),
+        "earliest_day": preview.earliest.isoformat() if preview.earliest else None,
+        "short_notice_days": [item.day.isoformat() for item in preview.short_notice],
+        "calendars_missing": missing_json(preview.missing_calendars),
+        "calendars_unasked": [{"id": org.id, "name": org.name} for org in preview.unasked],
+        "warnings": missing_lines(preview.missing_calendars, preview.unasked),
         "confirmed": created is not None,
     }
     if created is not None:
@@ -321,18 +321,37 @@ def plan_summary(preview: PlanPreview, locale: str) -> list[str]:
             count=len(preview.new_meetings),
             first=format_day(preview.first_day, locale),
             last=format_day(preview.last_day, locale),
-            target=weeks_text(rhythm.target_days, locale),
-            max=weeks_text(rhythm.max_gap_days, locale),
+            target=format_weeks(rhythm.target_days, locale),
+            max=format_weeks(rhythm.max_gap_days, locale),
         )
     ]
+    worst = max(
+        (item for item in preview.meetings if item.explanation.gap is not None),
+        key=lambda item: item.explanation.gap.excess_days if item.explanation.gap else 0,
+        default=None,
+    )
+    worst_excess = worst.explanation.gap.excess_days if worst and worst.explanation.gap else 0
     if plan.largest_excess_days == 0:
         lines.append(_("No gap is longer than the maximum."))
+    elif (
+        worst is not None and worst_excess == plan.largest_excess_days and worst.explanation.causes
+    ):
+        lines.append(
+            _(
+                "A gap is longer than the maximum (by at most %(excess)s), because of %(causes)s;"
+                " the plan keeps it as short as possible.",
+                excess=format_weeks(plan.largest_excess_days, locale),
+                causes="; ".join(
+                    cause_text(cause, rhythm, locale) for cause in worst.explanation.causes
+                ),
+            )
+        )
     else:
         lines.append(
             _(
                 "The calendar forces a gap longer than the maximum (by at most %(excess)s); "
                 "the plan keeps it as short as possible.",
-                excess=weeks_text(plan.largest_excess_days, locale),
+                excess=format_weeks(plan.largest_excess_days, locale),
             )
         )
     if plan.trailing is not None and plan.trailing.excess_days:

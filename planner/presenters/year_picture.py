@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import get_month_names
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from planner.domain.kinds import MeetingStatus
@@ -23,7 +23,7 @@ from planner.domain.year_grid import (
     YearGrid,
 )
 from planner.presenters.year_styles import STYLES, fill_of, svg_defs
-from planner.text.formatting import format_day, format_span
+from planner.text.formatting import format_day, format_span, format_weeks
 from planner.text.labels import label, language_of
 
 # Layout, in SVG user units (pixels at 100 %).
@@ -166,6 +166,9 @@ def _meeting_symbol(mark: MeetingMark, cx: float, cy: float) -> str:
         points = f"M{cx:g},{cy - 9:g} L{cx + 9:g},{cy:g} L{cx:g},{cy + 9:g} L{cx - 9:g},{cy:g} Z"
         shape = f'<path d="{points}" fill="#a4161a" stroke="#000" stroke-width="1"/>'
         colour = "#fff"
+    elif mark.new:
+        shape = f'<circle {at} fill="#e8f0fb" stroke="#1d4f91" stroke-width="2.2"/>'
+        colour = "#1d4f91"
     elif mark.status is MeetingStatus.HELD:
         shape = f'<circle {at} fill="#6b7280" stroke="#000" stroke-width="1"/>'
         colour = "#fff"
@@ -253,21 +256,29 @@ def _meetings(canvas: _Canvas, meeting_url: Callable[[int], str] | None) -> list
     out = [_text(PAD, y + 4, gettext("Meetings"), extra=' font-weight="700"')]
     for mark in grid.meetings:
         cx = canvas.x_of(mark.day) + DAY_W / 2
-        tip = gettext(
-            "Meeting %(number)s: %(day)s, %(status)s",
-            number=mark.number,
-            day=format_day(mark.day, locale),
-            status=_status_word(mark.status, locale),
+        tip = (
+            gettext(
+                "Meeting %(number)s: %(day)s, new in this plan",
+                number=mark.number,
+                day=format_day(mark.day, locale),
+            )
+            if mark.new
+            else gettext(
+                "Meeting %(number)s: %(day)s, %(status)s",
+                number=mark.number,
+                day=format_day(mark.day, locale),
+                status=_status_word(mark.status, locale),
+            )
         )
         if mark.conflict:
             tip += " — " + gettext("Note: this day is now blocked for a member school.")
         dash = ' stroke-dasharray="3 2"' if mark.status is MeetingStatus.CANCELLED else ""
         symbol = _meeting_symbol(mark, cx, y)
-        if meeting_url is not None:
+        if meeting_url is not None and not mark.new:
             symbol = f'<a href="{escape(meeting_url(mark.meeting_id))}">{symbol}</a>'
         out.append(
             f'<g class="meeting" data-meeting="{mark.meeting_id}" '
-            f'data-status="{mark.status.value}">{_title(tip)}'
+            f'data-status="{"new" if mark.new else mark.status.value}">{_title(tip)}'
             + _line(cx, canvas.grid_top, cx, y - 7, f'stroke="#111" stroke-width="1.2"{dash}')
             + f"{symbol}</g>"
         )
@@ -285,29 +296,30 @@ def _today(canvas: _Canvas, today: date | None) -> list[str]:
     return [f'<g class="today">{_title(tip)}{_line(x, canvas.grid_top - 6, x, bottom, style)}</g>']
 
 
-def _gap_words(gap: GapSpan) -> str:
+def _gap_words(gap: GapSpan, locale: str) -> str:
+    weeks = format_weeks(gap.counted_days, locale)
     if gap.open:
-        return str(
-            ngettext("no next meeting: %(num)d week", "no next meeting: %(num)d weeks", gap.weeks)
-        )
-    return str(ngettext("%(weeks)s week", "%(weeks)s weeks", gap.weeks, weeks=gap.weeks))
+        return str(gettext("no next meeting: %(weeks)s", weeks=weeks))
+    return weeks
 
 
 def _gap_tip(gap: GapSpan, grid: YearGrid, locale: str) -> str:
+    weeks = format_weeks(gap.counted_days, locale)
+    limit = format_weeks(grid.max_gap_weeks * 7, locale)
     if gap.open:
         text = gettext(
-            "No next meeting since %(day)s: %(weeks)s weeks, the maximum is %(max)s.",
+            "No next meeting since %(day)s: %(weeks)s, the maximum is %(max)s.",
             day=format_day(gap.first_day, locale),
-            weeks=gap.weeks,
-            max=grid.max_gap_weeks,
+            weeks=weeks,
+            max=limit,
         )
         return str(text)
     text = gettext(
-        "Gap of %(weeks)s weeks from %(first)s to %(last)s; the maximum is %(max)s.",
-        weeks=gap.weeks,
+        "Gap of %(weeks)s from %(first)s to %(last)s; the maximum is %(max)s.",
+        weeks=weeks,
         first=format_day(gap.first_day, locale),
         last=format_day(gap.last_day, locale),
-        max=grid.max_gap_weeks,
+        max=limit,
     )
     return str(text)
 
@@ -325,11 +337,18 @@ def _gaps(canvas: _Canvas) -> list[str]:
         dash = ' stroke-dasharray="4 2"' if gap.open else ""
         is_open = "true" if gap.open else "false"
         out.append(
-            f'<g class="gap" data-weeks="{gap.weeks}" data-open="{is_open}">'
+            f'<g class="gap" data-weeks="{format_weeks(gap.counted_days, "en", unit=False)}" '
+            f'data-days="{gap.counted_days}" data-open="{is_open}">'
             f"{_title(_gap_tip(gap, grid, canvas.locale))}"
             f'<rect x="{x1:g}" y="{top:g}" width="{max(x2 - x1, 1):g}" height="{GAP_ROW_H - 6}" '
             f'fill="url(#yp-gap)" stroke="#a4161a" stroke-width="1.5"{dash}/>'
-            + _text(x1 + 4, top + GAP_ROW_H - 10, _gap_words(gap), size=10, extra=GAP_TEXT)
+            + _text(
+                x1 + 4,
+                top + GAP_ROW_H - 10,
+                _gap_words(gap, canvas.locale),
+                size=10,
+                extra=GAP_TEXT,
+            )
             + "</g>"
         )
     if not grid.gaps:
@@ -363,6 +382,9 @@ def _legend(canvas: _Canvas) -> tuple[str, int]:
             "Meeting (%(status)s), numbered as in the list", status=_status_word(status, locale)
         )
         items.append((_meeting_symbol(mark, 9, -4), words))
+    if any(mark.new for mark in grid.meetings):
+        new = MeetingMark(1, 0, grid.first_day, 0, MeetingStatus.CONFIRMED, False, True)
+        items.append((_meeting_symbol(new, 9, -4), gettext("New meeting of this plan")))
     conflict = MeetingMark(1, 0, grid.first_day, 0, MeetingStatus.CONFIRMED, True)
     items.append((_meeting_symbol(conflict, 9, -4), gettext("Meeting on a day now blocked")))
     items.append(

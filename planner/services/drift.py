@@ -47,6 +47,8 @@ class DriftRow:
     calendar_days: int | None
     status: DriftStatus
     fill_in: Alternative | None = None
+    # The holiday regions whose shared holiday weeks the gap leaves out (none: all count).
+    regions: frozenset[str] = frozenset()
 
 
 def drift_query(now: datetime, collaboration_ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
@@ -197,6 +199,7 @@ def drift_report(
                 gap,
                 (end - start).days,
                 drift_status(gap if next_day else None, rhythm),
+                regions=regions,
             )
         )
     if fill_in:

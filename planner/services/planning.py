@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from planner.domain.planning import (
 )
 from planner.errors import N_, ConflictError, ValidationError
 from planner.events import (
+    CalendarsMissing,
     EventKind,
     MeetingsPlanned,
     append_event,
@@ -44,6 +45,7 @@ from planner.models import (
     Meeting,
     Organisation,
 )
+from planner.services.completeness import missing_calendars, without_administrators
 from planner.services.explanations import explanation_data
 from planner.services.plan_context import (
     ACTIVE,
@@ -104,6 +106,11 @@ class PlanPreview:
     zone: ZoneInfo
     # The first day the minimum notice allows; new days before it were asked for on purpose.
     earliest: date | None = None
+    # Per school year of the new meetings: the member schools that have not entered their
+    # busy periods for it (services.completeness); planning goes on, they are asked to.
+    missing_calendars: dict[str, list[Organisation]] = field(default_factory=dict)
+    # Of those, the schools nobody administers in the planner: nobody gets the mail.
+    unasked: list[Organisation] = field(default_factory=list)
 
     @property
     def new_meetings(self) -> list[ProposedMeeting]:
@@ -175,7 +182,16 @@ def preview_plan(
         # The school days of the minimum notice are counted on the members' calendars.
         calendar_first = min(calendar_first, today)
     ctx = load_context(session, collab, calendar_first, horizon_last + ONE_DAY, locale, cache=cache)
-    return _preview(ctx, year, horizon_first, horizon_last, now, count, days, short_notice)
+    preview = _preview(ctx, year, horizon_first, horizon_last, now, count, days, short_notice)
+    missing = missing_calendars(
+        session, ctx.members, {school_year_of(item.day) for item in preview.new_meetings}
+    )
+    preview.missing_calendars = missing
+    if missing:
+        preview.unasked = without_administrators(
+            session, {org.id: org for orgs in missing.values() for org in orgs}.values()
+        )
+    return preview
 
 
 def _preview(
@@ -433,6 +449,13 @@ def confirm_plan(session: Session, preview: PlanPreview, now: datetime) -> list[
             ),
             now,
         )
+        for school_year, organisations in preview.missing_calendars.items():
+            append_event(
+                session,
+                EventKind.CALENDARS_MISSING,
+                CalendarsMissing(collab.id, school_year, [org.id for org in organisations]),
+                now,
+            )
     return created
 
 

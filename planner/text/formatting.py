@@ -1,4 +1,7 @@
-"""Dates the Dutch way ("di 3 feb 2026"), or the English way."""
+"""Dates and numbers the Dutch way ("di 3 feb 2026", "4,3 weken"), or the English way.
+
+Every page, feed, mail and CLI line that shows a number of weeks or a decimal uses
+`format_weeks` / `format_decimal`, so a gap reads the same everywhere."""
 
 from __future__ import annotations
 
@@ -17,6 +20,31 @@ _MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
+
+
+_WEEK_WORDS = {"nl": ("week", "weken"), "en": ("week", "weeks")}
+
+
+def format_decimal(value: float, locale: str | None = "nl", digits: int = 1) -> str:
+    """'4,3' (nl) or '4.3' (en), rounded half up to `digits`; a whole number without decimals."""
+    scale = 10**digits
+    rounded = int(abs(value) * scale + 0.5) / scale
+    if value < 0:
+        rounded = -rounded
+    text = f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.{digits}f}".rstrip("0")
+    return text.replace(".", ",") if language_of(locale) == "nl" else text
+
+
+def format_weeks(days: int, locale: str | None = "nl", *, unit: bool = True) -> str:
+    """A number of days as weeks: '6 weken', '4,3 weken', '1 week' ('4,3' without `unit`).
+
+    Rounded to one decimal, never up to a whole week: 41 days are 5,9 weeks, not 6, so a gap
+    under a maximum of 6 weeks never reads as 6 (whole weeks are exact: 42 days are 6 weeks)."""
+    number = format_decimal(days / 7, locale)
+    if not unit:
+        return number
+    singular, plural = _WEEK_WORDS[language_of(locale)]
+    return f"{number} {singular if days == 7 else plural}"
 
 
 def format_day(day: date, locale: str | None = "nl") -> str:

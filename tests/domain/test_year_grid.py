@@ -236,11 +236,6 @@ def test_gap_spans(
     assert list(gap_spans(meetings, max_gap, counter(uncounted), open_until=open_until)) == expected
 
 
-@pytest.mark.parametrize(("counted", "weeks"), [(56, 8), (57, 9), (125, 18), (1, 1)])
-def test_gap_weeks_round_up(counted: int, weeks: int) -> None:
-    assert GapSpan(d("2026-01-01"), d("2026-12-31"), counted, 0, False).weeks == weeks
-
-
 def test_build_year_grid_numbers_meetings_inside_and_uses_the_ones_outside_for_gaps() -> None:
     calendars = [
         OrgCalendar(1, "Minnaert", (period("2026-10-17", "2026-10-25", "school_holiday"),)),

@@ -3,7 +3,6 @@ creating and editing one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,39 +17,28 @@ from wtforms import SelectChoice
 
 from planner.calendar_nl import parse_school_year, school_year_bounds, school_year_of
 from planner.clock import app_now
-from planner.domain.drift import DriftStatus
+from planner.domain.drift import Health
 from planner.domain.kinds import LocationMode, MeetingStatus, Role
 from planner.inputs import parse_date, parse_time, parse_weekdays
 from planner.models import Collaboration, Meeting, Person
+from planner.presenters.dashboard import filled_in_text, row_view
 from planner.presenters.year_picture import render_year_svg, svg_document
 from planner.services import (
     accounts,
     collaboration_fields,
     collaborations,
-    drift,
     meetings,
     organisations,
 )
-from planner.services.alternatives import Alternative
-from planner.services.dashboard import dashboard_rows, plan_fill_in
-from planner.services.drift import DriftRow
+from planner.services.dashboard import dashboard_rows, overview_rows, plan_fill_in
 from planner.services.plan_context import zone_of
 from planner.services.year_grid import load_year_grid
-from planner.text.formatting import format_day
-from planner.text.labels import label, language_of
+from planner.text.labels import language_of
 from planner.web.forms.collaborations import CollaborationForm, FillInForm, person_line
 from planner.web.requests import change, get_session, request_locale
 from planner.web.security import coordinated_collaboration, login_required, require_person
 
 bp = Blueprint("collaborations", __name__)
-
-# The drift words users see, next to the colour (DESIGN §6).
-STATUS_CLASS = {
-    DriftStatus.ON_TRACK: "on_track",
-    DriftStatus.ATTENTION: "attention",
-    DriftStatus.AT_RISK: "at_risk",
-    DriftStatus.NO_NEXT_MEETING: "no_next_meeting",
-}
 
 
 def _url(endpoint: str, path: str, **values: Any) -> str:
@@ -75,44 +63,6 @@ def _clock(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%H:%M")
 
 
-@dataclass(frozen=True)
-class FillIn:
-    """A proposed fill-in date as a page shows it."""
-
-    day: date
-    time: str
-    text: str
-
-
-def _fill_in(proposal: Alternative | None, zone: ZoneInfo, locale: str) -> FillIn | None:
-    if proposal is None:
-        return None
-    clock = _clock(proposal.starts_at, zone)
-    return FillIn(proposal.day, clock, f"{format_day(proposal.day, locale)} {clock}")
-
-
-@dataclass(frozen=True)
-class Health:
-    """A collaboration's drift as a page shows it: a colour class and a word."""
-
-    status: str
-    word: str
-    gap_weeks: int | None
-    since_last: bool
-    fill_in: FillIn | None
-
-
-def _health(row: DriftRow, zone: ZoneInfo, locale: str) -> Health:
-    weeks = None if row.gap_days is None else -(-row.gap_days // 7)
-    return Health(
-        STATUS_CLASS[row.status],
-        label(row.status.value, locale),
-        weeks,
-        row.next_day is None,
-        _fill_in(row.fill_in, zone, locale),
-    )
-
-
 # The year picture as a file: its own styles only, no scripts, links or frames.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
@@ -123,53 +73,34 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'no
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> Any:
-    """Every collaboration the person coordinates, with its health at a glance."""
+    """Every collaboration the person coordinates over its whole planned horizon, the most
+    urgent first."""
     person = require_person()
     session = get_session()
     now = app_now()
     locale = request_locale()
-    rows = []
-    for item in dashboard_rows(session, person, now, locale=locale):
-        zone = zone_of(item.collaboration)
-        nxt = item.next_meeting
-        rows.append(
-            {
-                "collab": item.collaboration,
-                "health": _health(item.drift, zone, locale),
-                "next": nxt,
-                "next_time": _clock(nxt.starts_at, zone) if nxt else None,
-                "next_url": meeting_url(nxt.id) if nxt else None,
-                "gap_note": _gap_note(item.drift),
-                "fill_in_searched": item.fill_in_searched,
-                "plan_url": plan_url(item.collaboration.id),
-                "target": item.drift.rhythm.target_days // 7,
-                "max_gap": item.drift.rhythm.max_gap_days // 7,
-            }
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "collab": item.collaboration,
+            "view": row_view(item, locale),
+            "next_url": meeting_url(item.next_meeting.id) if item.next_meeting else None,
+            "plan_url": plan_url(item.collaboration.id),
+            "target": item.drift.rhythm.target_days // 7,
+            "max_gap": item.drift.rhythm.max_gap_days // 7,
+        }
+        for item in dashboard_rows(session, person, now, locale=locale)
+    ]
     schools = accounts.administered_schools(session, person) if not rows else []
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["view"].health] = counts.get(row["view"].health, 0) + 1
     return render_template(
         "collaborations/dashboard.html",
         rows=rows,
         schools=schools,
-        counts=_counts(rows),
+        counts={health.value: counts[health.value] for health in Health if health.value in counts},
         form=FillInForm(),
     )
-
-
-def _gap_note(row: DriftRow) -> str | None:
-    """Say what the gap on the dashboard spans."""
-    if row.last_day is None and row.next_day is None:
-        return None
-    if row.next_day is None:
-        return "since_last"
-    return "until_next" if row.last_day is None else "between"
-
-
-def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    counts = {value: 0 for value in STATUS_CLASS.values()}
-    for row in rows:
-        counts[row["health"].status] += 1
-    return counts
 
 
 @bp.post("/collaborations/<int:collab_id>/fill-in")
@@ -190,16 +121,15 @@ def fill_in(collab_id: int) -> Response:
     with change() as outcome:
         day = parse_date(form.day.data, "day")
         at = parse_time(form.time.data, "time")
-        meeting = plan_fill_in(get_session(), collab, day, at, app_now(), locale=locale)
+        result = plan_fill_in(get_session(), collab, day, at, app_now(), locale=locale)
     if not outcome.ok:
         flash(outcome.message, "error")
         return redirect(back)
     flash(
         gettext(
-            "Planned for %(name)s: %(day)s at %(time)s. The invitations are on their way.",
+            "%(name)s: %(done)s The invitations are on their way.",
             name=collab.name,
-            day=format_day(meeting.day, locale),
-            time=_clock(meeting.starts_at, zone_of(collab)),
+            done=filled_in_text(result, zone_of(collab), locale),
         ),
         "success",
     )
@@ -282,7 +212,8 @@ def show(collab_id: int) -> Any:
     conflicts = [
         _conflict(m) for m in upcoming if m.conflict and m.status is MeetingStatus.CONFIRMED
     ]
-    health = _health(drift.drift_of(session, collab.id, now, locale), zone, locale)
+    [overview] = overview_rows(session, [collab], now, locale=locale)
+    health = row_view(overview, locale)
     first_day, last_day = school_year_bounds(school_year)
     return render_template(
         "collaborations/show.html",

@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
-from planner.text.formatting import format_day, format_span
+from planner.text.formatting import format_day, format_span, format_weeks
 from planner.text.labels import label
 from planner.web.security import current_person
 
@@ -29,6 +29,7 @@ def inject_helpers() -> dict[str, Any]:
         "locale": locale,
         "fmt_day": lambda day: format_day(day, locale),
         "fmt_span": lambda first, last: format_span(first, last, locale),
+        "fmt_weeks": lambda days: format_weeks(days, locale),
         "kind_label": lambda kind: label(kind, locale),
         "iso_week": iso_week,
     }

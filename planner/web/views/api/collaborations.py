@@ -9,6 +9,7 @@ from flask import jsonify, request, url_for
 from planner.clock import app_now
 from planner.errors import N_, ValidationError
 from planner.inputs import parse_bool, parse_date, parse_int, parse_time, reject_unknown_fields
+from planner.presenters.dashboard import dashboard_row_json, filled_in_text
 from planner.presenters.meetings import (
     alternative_json,
     change_json,
@@ -20,6 +21,7 @@ from planner.presenters.planning import collaboration_json, person_json, plan_js
 from planner.services import (
     collaborations,
     conflicts,
+    dashboard,
     drift,
     meetings,
     people,
@@ -243,6 +245,51 @@ def drift_report() -> Any:
     fill_in = parse_bool(request.args.get("fill_in", "true"), "fill_in")
     rows = drift.drift_report(get_session(), app_now(), fill_in=fill_in, locale=request_locale())
     return jsonify([drift_json(row, request_locale()) for row in rows])
+
+
+@bp.get("/dashboard")
+def dashboard_overview() -> Any:
+    """The dashboard rows, the most urgent first: every collaboration, or ?person= (id or
+    e-mail) those that person coordinates; ?collab= (repeatable) only these."""
+    session = get_session()
+    locale = request_locale()
+    now = app_now()
+    refs = request.args.getlist("collab")
+    if request.args.get("person"):
+        rows = dashboard.dashboard_rows(
+            session, people.find_person(session, request.args["person"]), now, locale=locale
+        )
+        if refs:
+            wanted = {collaborations.get_collaboration(session, ref).id for ref in refs}
+            rows = [row for row in rows if row.collaboration.id in wanted]
+    else:
+        ids = [collaborations.get_collaboration(session, ref).id for ref in refs] or None
+        rows = dashboard.overview_rows(
+            session, collaborations.list_collaborations(session, ids), now, locale=locale
+        )
+    return jsonify([dashboard_row_json(row, locale) for row in rows])
+
+
+@bp.post("/collaborations/<ref>/fill-in")
+def fill_in(ref: str) -> Any:
+    """Plan the proposed fill-in date {"day", "time"} at once; invitations go out."""
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    raw = body()
+    reject_unknown_fields(raw, {"day", "time"})
+    result = dashboard.plan_fill_in(
+        session,
+        collab,
+        parse_date(raw.get("day"), "day"),
+        parse_time(raw.get("time"), "time"),
+        app_now(),
+        locale=request_locale(),
+    )
+    commit()
+    data = meeting_json(result.meeting, request_locale())
+    data["effect"] = summary_json(result.effect, request_locale())
+    data["message"] = filled_in_text(result, plan_context.zone_of(collab), request_locale())
+    return created(data, url_for(".get_meeting", meeting_id=result.meeting.id))
 
 
 @bp.get("/collaborations/<ref>/drift")

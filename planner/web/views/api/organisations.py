@@ -6,13 +6,22 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 
-from planner.calendar_nl import parse_region
-from planner.clock import app_now
+from planner.calendar_nl import parse_region, parse_school_year
+from planner.clock import app_now, local_date
 from planner.errors import N_, ValidationError
 from planner.inputs import parse_date
+from planner.models import Organisation
 from planner.presenters.calendar import busy_period_json, holiday_override_json, organisation_json
-from planner.services import busy_periods, calendar_hits, organisations, school_calendar
+from planner.presenters.completeness import calendar_year_json
+from planner.services import (
+    busy_periods,
+    calendar_hits,
+    completeness,
+    organisations,
+    school_calendar,
+)
 from planner.web.requests import commit, get_session, request_locale
+from planner.web.security import current_person
 from planner.web.views.api.base import body, bp, created
 
 # --- Organisations ------------------------------------------------------------------------------
@@ -58,6 +67,44 @@ def delete_organisation(ref: str) -> Any:
     organisations.delete_organisation(session, org, app_now())
     commit()
     return "", 204
+
+
+# --- Whether the calendar is filled in --------------------------------------------------------
+
+
+@bp.get("/organisations/<ref>/calendar-years")
+def calendar_years(ref: str) -> Any:
+    """This school year and the next two (and ?school_year=, repeatable): filled in or not."""
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    asked = [parse_school_year(year) for year in request.args.getlist("school_year")]
+    states = completeness.calendar_years(session, org, local_date(app_now()), also=asked)
+    return jsonify([calendar_year_json(state) for state in states])
+
+
+@bp.put("/organisations/<ref>/calendar-years/<year>/complete")
+def mark_calendar_complete(ref: str, year: str) -> Any:
+    """Mark the school's calendar of the school year complete (idempotent)."""
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    completeness.mark_complete(session, org, year, current_person(), app_now())
+    commit()
+    return _calendar_year(org, year)
+
+
+@bp.delete("/organisations/<ref>/calendar-years/<year>/complete")
+def unmark_calendar_complete(ref: str, year: str) -> Any:
+    """Take the mark back (idempotent); busy periods of the year still count."""
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    completeness.unmark_complete(session, org, year, current_person(), app_now())
+    commit()
+    return _calendar_year(org, year)
+
+
+def _calendar_year(org: Organisation, year: str) -> Any:
+    [state] = completeness.calendar_states(get_session(), [org], [year])
+    return jsonify(calendar_year_json(state))
 
 
 # --- Busy periods -------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, request
 from flask_babel import gettext
 
-from planner.presenters.planning import weeks_text
 from planner.services.alternatives import GapSummary
+from planner.text.formatting import format_weeks
 from planner.text.labels import label
 
 bp = Blueprint("meetings", __name__)
@@ -29,6 +29,6 @@ def effect(summary: GapSummary, locale: str) -> str:
         return _("no meeting before or after it")
     return _(
         "largest gap around it %(gap)s (%(status)s)",
-        gap=weeks_text(summary.largest_days, locale),
+        gap=format_weeks(summary.largest_days, locale),
         status=label(summary.status.value, locale),
     )

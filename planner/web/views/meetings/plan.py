@@ -25,13 +25,16 @@ from planner.calendar_nl import school_year_of
 from planner.clock import app_now
 from planner.domain.gaps import Rhythm
 from planner.models import Collaboration
+from planner.presenters.completeness import missing_lines
 from planner.presenters.planning import explanation_lines, gap_text, plan_summary
+from planner.presenters.year_picture import render_year_svg
 from planner.services import plan_context, planning
 from planner.services.alternatives import Alternative
 from planner.services.attendance import invitees_of
 from planner.services.plan_choices import plan_alternatives
 from planner.services.plan_context import ShortNotice
-from planner.text.formatting import format_clock, format_day
+from planner.services.year_grid import load_year_grid
+from planner.text.formatting import format_clock, format_day, format_weeks
 from planner.web.forms import ActionForm
 from planner.web.forms.meetings import PERIOD, YEAR, HorizonForm
 from planner.web.requests import change, get_session, request_locale
@@ -55,6 +58,13 @@ class PlanRow:
     lines: list[str]
     warning: str | None
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    number: int | None = None  # as in the year picture
+    gap: str | None = None  # the gap before it, in weeks
+    short_notice: bool = False  # a new meeting inside the minimum notice
+
+    @property
+    def anchor(self) -> str:
+        return f"m-{self.day.isoformat()}"
 
 
 def _year_choices(form: HorizonForm, today: date) -> None:
@@ -115,10 +125,14 @@ def _preview(
 
 
 def _plan_rows(
-    preview: planning.PlanPreview, choices: dict[date, list[Alternative]], locale: str
+    preview: planning.PlanPreview,
+    choices: dict[date, list[Alternative]],
+    locale: str,
+    numbers: dict[date, int],
 ) -> list[PlanRow]:
     rhythm = preview.problem.rhythm
     zone = preview.zone
+    short = {item.day for item in preview.short_notice}
     rows = []
     for item in preview.meetings:
         lines = explanation_lines(item.explanation, rhythm, locale)
@@ -138,6 +152,9 @@ def _plan_rows(
                 alternatives=[
                     _alternative(alt, zone, rhythm, locale) for alt in choices.get(item.day, [])
                 ],
+                number=numbers.get(item.day),
+                gap=format_weeks(gap.counted_days, locale) if gap is not None else None,
+                short_notice=item.day in short,
             )
         )
     return rows
@@ -176,11 +193,22 @@ def _render_plan(
         choices = plan_alternatives(
             session, preview, app_now(), locale=locale, limit=PLAN_ALTERNATIVES
         )
-        rows = _plan_rows(preview, choices, locale)
+        year = preview.school_year or school_year_of(preview.first_day)
+        grid = load_year_grid(
+            session, collab, year, locale, proposed=[item.day for item in preview.new_meetings]
+        )
+        numbers = {mark.day: mark.number for mark in grid.meetings}
+        rows = _plan_rows(preview, choices, locale, numbers)
         trailing = preview.plan.trailing
         summary = plan_summary(preview, locale)
+        today = app_now().astimezone(preview.zone).date()
         context.update(
             rows=rows,
+            picture=render_year_svg(grid, collab.name, year, locale=locale, today=today),
+            school_year=year,
+            calendar_warnings=missing_lines(preview.missing_calendars, preview.unasked),
+            short_notice=[row for row in rows if row.short_notice],
+            earliest=preview.earliest,
             headline=summary[0],
             notes=summary[1:],
             long_gap=preview.plan.largest_excess_days > 0,
@@ -267,7 +295,9 @@ def plan_submit(collab_id: int) -> Any:
         ),
         "success",
     )
-    return redirect(collaboration_url(collab.id), 303)
+    # The school year just planned, in the year picture.
+    year = preview.school_year or school_year_of(created[0].day)
+    return redirect(f"{collaboration_url(collab.id)}?{urlencode({'year': year})}#year-title", 303)
 
 
 def _chosen_days(data: MultiDict[str, str], shown: list[date]) -> list[date]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -31,10 +31,12 @@ from planner.clock import app_now
 from planner.domain.kinds import OrganisationKind
 from planner.errors import NotFoundError
 from planner.models import HolidayOverride, Organisation
+from planner.presenters.completeness import calendar_year_text
 from planner.services import (
     accounts,
     busy_periods,
     calendar_hits,
+    completeness,
     organisations,
     school_calendar,
 )
@@ -158,6 +160,14 @@ def page(
     today = page_today()
     blocked = blocked_days_for(session, [org.id], today, today + timedelta(weeks=8), locale=locale)
     start = int(year[:4])
+    calendar_years = (
+        [
+            (state, calendar_year_text(state, locale))
+            for state in completeness.calendar_years(session, org, today, also=[year])
+        ]
+        if completeness.keeps_calendar(org)
+        else []
+    )
     failed: tuple[str, list[str]] | None = None
     if status >= 400:
         failing = [
@@ -186,6 +196,8 @@ def page(
         own_periods=[p for p in periods if p.organisation_id == org.id],
         shared_periods=[p for p in periods if p.organisation_id is None],
         blocked=blocked,
+        calendar_years=calendar_years,
+        this_year=next((item for item in calendar_years if item[0].school_year == year), None),
         region_form=region_form or _region_form(org, bound=False),
         closure_form=closure_form or _closure_form(org, year, bound=False),
         busy_form=busy_form or busy_period_form(year, formdata=None),
@@ -198,8 +210,20 @@ def page(
 def index() -> str:
     """The schools the logged-in person administers (every one for a platform administrator)."""
     person = require_person()
-    schools = accounts.administered_schools(get_session(), person)
-    return render_template("schools/index.html", schools=schools, year=school_year_of(page_today()))
+    session = get_session()
+    schools = accounts.administered_schools(session, person)
+    years = completeness.years_from(page_today())
+    states = {
+        (state.organisation.id, state.school_year): state
+        for state in completeness.calendar_states(session, schools, years)
+    }
+    return render_template(
+        "schools/index.html",
+        schools=schools,
+        year=school_year_of(page_today()),
+        years=years,
+        states=states,
+    )
 
 
 @bp.get("/schools/<int:org_id>")
@@ -322,3 +346,39 @@ def set_closure_days(org_id: int) -> Response | tuple[str, int]:
             warn(hits)
             return redirect(show_url(org, year, "closure-days"))
     return page(org, year, status=status, closure_form=form)
+
+
+@bp.post("/schools/<int:org_id>/complete")
+def mark_complete(org_id: int) -> Response:
+    """Say that the school's calendar of the school year is complete, or take that back."""
+    org = administered_school(org_id)
+    year = asked_school_year()
+    if not ActionForm().validate_on_submit():
+        flash(gettext("The form had expired; nothing was changed. Please try again."), "error")
+        return redirect(show_url(org, year, "filled-in"))
+    undo = request.form.get("complete") == "0"
+    with change() as outcome:
+        if undo:
+            completeness.unmark_complete(get_session(), org, year, require_person(), app_now())
+        else:
+            completeness.mark_complete(get_session(), org, year, require_person(), app_now())
+    if not outcome.ok:
+        flash(outcome.message, "error")
+    elif undo:
+        flash(
+            gettext(
+                "The calendar for %(year)s is no longer marked complete.",
+                year=year,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            gettext(
+                "The calendar for %(year)s is marked complete: coordinators planning in that"
+                " year are no longer warned about it.",
+                year=year,
+            ),
+            "success",
+        )
+    return redirect(show_url(org, year, "filled-in"))
