@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python bench/plan_series.py [DATABASE_URL]
 Prints the median and p95 of
-- the service (load calendars, meetings and participants' meetings from the database, choose the
-  days, start times and locations, explain every date) and
+- the service (load calendars, meetings and participants' meetings from the database, count the
+  minimum notice in school days, check which member schools filled in their calendar for the
+  year, choose the days, start times and locations, explain every date) and
 - the planner alone (the shortest-path search over the candidate days, as in planner.domain).
 """
 
@@ -56,6 +57,11 @@ def main() -> None:
         print(
             f"candidate days: {len(preview.problem.candidates)}; planned: "
             f"{len(preview.new_meetings)} meetings; largest excess: {plan.largest_excess_days} days"
+        )
+        missing = sum(len(orgs) for orgs in preview.missing_calendars.values())
+        print(
+            f"minimum notice: {collab.notice_days} school days (earliest day {preview.earliest}); "
+            f"calendars not filled in: {missing} of {len(ids)} schools"
         )
         print(
             f"service (load + plan + explain): median {service[0]:.1f} ms, p95 {service[1]:.1f} ms"

@@ -664,10 +664,7 @@ def test_the_weekly_digest_goes_once_per_iso_week(
     text = first.text()
     assert "* Leerlijn techniek" in text and "* Startersbegeleiding Woerden" in text
     assert "Volgend overleg: di 1 dec 2026" in text
-    assert (
-        "Antwoorden voor di 1 dec 2026 15:30–17:00:"
-        " 0 ja, 0 misschien, 0 nee, 2 nog geen antwoord" in text
-    )
+    assert "Antwoorden voor di 1 dec 2026 15:30–17:00: 2 nog geen antwoord" in text
     run(app)
     worker = Worker(app)
     forced = worker.periodic(force=True)

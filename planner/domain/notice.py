@@ -1,14 +1,18 @@
 """Minimum notice: how soon a meeting may take place, counted in school days.
 
-A school day is a weekday that is not blocked (hard) for any member: a week of autumn holiday
-or a study day gives partners no time to rearrange their calendars, and neither does a weekend.
+A school day is a weekday that is a working day for every member: a weekend, a week of
+autumn holiday, a public holiday or a closure day of any member school gives its people no
+time to read the invitation and rearrange their calendars. A test week, an open day or a study
+day does not stop the count: the staff are at work and read their mail (those days are
+avoided for the meeting itself, not for the notice). So twenty schools with busy calendars
+still get a notice of about a week, not of months.
 With a notice of N school days the first possible meeting day is the N-th school day after
 today; with no notice, today itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 ONE_DAY = timedelta(days=1)
@@ -16,6 +20,14 @@ ONE_DAY = timedelta(days=1)
 LONGEST_COUNT = 400
 
 SchoolDay = Callable[[date], bool]
+
+# The kinds of blocked day on which a member's people are off work (Period.kind values).
+DAYS_OFF = frozenset({"school_holiday", "public_holiday", "closure_day", "holiday"})
+
+
+def is_day_off(kinds: Iterable[str]) -> bool:
+    """Whether a day blocked for these reasons (hard ones) is a day off for someone."""
+    return any(kind in DAYS_OFF for kind in kinds)
 
 
 def weekday_only(day: date) -> bool:

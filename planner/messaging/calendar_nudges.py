@@ -7,7 +7,7 @@ handled by the usual conflict flow (planner.messaging.calendar_changes)."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from planner.events import CalendarsMissing, EventKind
 from planner.messaging.composer import Block, Content, digest_key
@@ -15,6 +15,7 @@ from planner.messaging.registry import Context, handles
 from planner.models import Collaboration, Organisation, Person
 from planner.services.collaborations import coordinators
 from planner.services.completeness import administrators_of, calendar_states
+from planner.text.formatting import format_names
 
 
 def nudge_key(org_id: int, school_year: str, person_id: int) -> str:
@@ -38,7 +39,7 @@ def _missing(ctx: Context, payload: CalendarsMissing) -> None:
         for state in calendar_states(ctx.session, orgs, [payload.school_year])
         if not state.complete
     ]
-    planners = ", ".join(person.name for person in coordinators(collab))
+    planners = [person.name for person in coordinators(collab)]
     for org in still_missing:
         for person in administrators_of(ctx.session, org):
             with force_locale(person.language):
@@ -51,7 +52,7 @@ def _content(
     collab: Collaboration,
     org: Organisation,
     school_year: str,
-    planners: str,
+    planners: list[str],
     person: Person,
 ) -> Content:
     page = f"{ctx.composer.base_url}/schools/{org.id}?year={school_year}"
@@ -63,11 +64,15 @@ def _content(
         ),
         gettext("Dear %(name)s,", name=person.name),
         [
-            gettext(
+            ngettext(
                 "%(coordinators)s (coordinator of %(name)s) is planning meetings in %(year)s;"
                 " please enter your school's test weeks and open days, so that no meeting"
                 " falls on them.",
-                coordinators=planners,
+                "%(coordinators)s (coordinators of %(name)s) are planning meetings in %(year)s;"
+                " please enter your school's test weeks and open days, so that no meeting"
+                " falls on them.",
+                len(planners),
+                coordinators=format_names(planners, person.language),
                 name=collab.name,
                 year=school_year,
             )

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 
 from planner.models import Organisation
 from planner.services.completeness import YearCalendar
-from planner.text.formatting import AMSTERDAM, format_day
+from planner.text.formatting import AMSTERDAM, format_day, format_names
 
 
 def calendar_year_json(state: YearCalendar) -> dict[str, Any]:
@@ -61,6 +61,11 @@ def missing_json(missing: Mapping[str, Sequence[Organisation]]) -> list[dict[str
     ]
 
 
+def _names(orgs: Sequence[Organisation]) -> str:
+    """'Minnaert College en Groenendaal Lyceum' in the language being spoken."""
+    return format_names([org.name for org in orgs], str(get_locale() or "nl"))
+
+
 def missing_lines(
     missing: Mapping[str, Sequence[Organisation]], unasked: Sequence[Organisation] = ()
 ) -> list[str]:
@@ -74,7 +79,7 @@ def missing_lines(
             " meeting may still fall on one. Their administrators are asked by mail to fill them"
             " in; you are told when that hits a meeting.",
             len(orgs),
-            names=", ".join(org.name for org in orgs),
+            names=_names(orgs),
             year=year,
         )
         for year, orgs in missing.items()
@@ -87,7 +92,7 @@ def missing_lines(
                 "Nobody administers the calendars of %(names)s in the planner, so nobody gets"
                 " that mail: ask the schools yourself.",
                 len(unasked),
-                names=", ".join(org.name for org in unasked),
+                names=_names(unasked),
             )
         )
     return lines

@@ -75,15 +75,19 @@ def current_gap_text(row: DashboardRow, locale: str) -> str | None:
     return _("%(weeks)s from the last to the next meeting", weeks=weeks)
 
 
-def answers_text(answers: Answers) -> str:
-    """'3 yes, 1 maybe, 1 no, 2 no answer' for the next meeting."""
-    return _(
-        "%(yes)s yes, %(maybe)s maybe, %(no)s no, %(open)s no answer",
-        yes=answers.accepted,
-        maybe=answers.tentative,
-        no=answers.declined,
-        open=answers.unanswered,
+def answers_text(answers: Answers) -> str | None:
+    """'1 yes, 1 no, 2 no answer yet' for the next meeting: the counts that are not zero."""
+    counted = (
+        (answers.accepted, ngettext("%(num)d yes", "%(num)d yes", answers.accepted)),
+        (answers.tentative, ngettext("%(num)d maybe", "%(num)d maybe", answers.tentative)),
+        (answers.declined, ngettext("%(num)d no", "%(num)d no", answers.declined)),
+        (
+            answers.unanswered,
+            ngettext("%(num)d no answer yet", "%(num)d no answer yet", answers.unanswered),
+        ),
     )
+    parts = [str(words) for count, words in counted if count]
+    return ", ".join(parts) or None
 
 
 def row_view(row: DashboardRow, locale: str) -> RowView:
@@ -131,8 +135,13 @@ def row_view(row: DashboardRow, locale: str) -> RowView:
 
 def _fills_text(row: DashboardRow, locale: str) -> str:
     target = row.target
-    if target is None or target.last_day is None or target.first_day is None:
-        return _("No next meeting is planned.")
+    if target is None or target.first_day is None:
+        return _("The first meeting of the collaboration.")
+    if target.last_day is None:
+        return _(
+            "The next meeting after the one of %(day)s.",
+            day=format_day(target.first_day, locale),
+        )
     return _(
         "Fills the gap of %(gap)s.",
         gap=gap_span_text(target, locale),
@@ -155,15 +164,23 @@ def _forced_text(row: DashboardRow, locale: str) -> str:
 def filled_in_text(result: FilledIn, zone: ZoneInfo, locale: str) -> str:
     """What a one-click fill-in did: 'Planned on …; the gap is now 6 weeks.'"""
     meeting = result.meeting
-    largest = result.effect.largest_days
+    day = format_day(meeting.day, locale)
+    time = format_clock(meeting.starts_at, zone)
+    effect = result.effect
+    if effect.before is None and effect.after is None:
+        return _("Planned on %(day)s at %(time)s.", day=day, time=time)
     words = _(
         "Planned on %(day)s at %(time)s; the gap is now %(weeks)s.",
-        day=format_day(meeting.day, locale),
-        time=format_clock(meeting.starts_at, zone),
-        weeks=format_weeks(largest, locale),
+        day=day,
+        time=time,
+        weeks=format_weeks(effect.largest_days, locale),
     )
-    if result.effect.status is DriftStatus.AT_RISK:
+    if result.forced:
         words += " " + _("It cannot be shorter: no earlier date is free.")
+    elif effect.status is DriftStatus.AT_RISK:
+        words += " " + _(
+            "That is still longer than the maximum: the dashboard proposes a next date."
+        )
     return words
 
 

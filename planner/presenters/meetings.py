@@ -42,6 +42,7 @@ def meeting_json(meeting: Meeting, locale: str = "nl") -> dict[str, Any]:
         "location": meeting.location,
         "uid": meeting.uid,
         "sequence": meeting.sequence,
+        "short_notice": meeting.short_notice,
         "previous_id": meeting.previous_id,
         "conflict": meeting.conflict,
         "explanation": meeting.explanation,

@@ -338,8 +338,8 @@ def plan_summary(preview: PlanPreview, locale: str) -> list[str]:
     ):
         lines.append(
             _(
-                "A gap is longer than the maximum (by at most %(excess)s), because of %(causes)s;"
-                " the plan keeps it as short as possible.",
+                "A gap is longer than the maximum (by at most %(excess)s); the plan keeps it as"
+                " short as possible. Why: %(causes)s.",
                 excess=format_weeks(plan.largest_excess_days, locale),
                 causes="; ".join(
                     cause_text(cause, rhythm, locale) for cause in worst.explanation.causes

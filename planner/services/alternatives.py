@@ -179,7 +179,7 @@ def meeting_context(
     )
     first = min(previous_day or meeting.day, today) - max_gap
     last = max(meeting.day, today) + 2 * max_gap
-    ctx = load_context(session, collab, first, last, locale, cache=cache)
+    ctx = load_context(session, collab, first, last, locale, cache=cache, now=now)
     return ctx, today
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from planner.calendar_nl import closure_day_dates, display_name, national_closure_days
+from planner.calendar_nl import (
+    SchoolHoliday,
+    closure_day_dates,
+    display_name,
+    national_closure_days,
+)
 from planner.domain.availability import BlockedDay, OrgCalendar, Period, blocked_days
 from planner.domain.kinds import Severity
 from planner.errors import N_, ValidationError
@@ -32,7 +38,9 @@ def organisation_calendars(
     """Build each organisation's unavailable periods overlapping [first, last]."""
     language = language_of(locale)
     years = range(first.year, last.year + 1)
-    holidays = effective_school_holidays(session)
+    holidays_by_region: dict[str, list[SchoolHoliday]] = {}
+    for holiday in effective_school_holidays(session):
+        holidays_by_region.setdefault(holiday.region, []).append(holiday)
     public = [
         Period(day, day, "public_holiday", name, Severity.HARD, "holidays")
         for day, name in national_closure_days(years, language).items()
@@ -40,25 +48,31 @@ def organisation_calendars(
     ]
     org_ids = [org.id for org in organisations]
     regions = {org.region for org in organisations if org.region}
-    shared_periods = list(
-        session.scalars(
-            select(BusyPeriod).where(
-                BusyPeriod.organisation_id.is_(None),
-                or_(BusyPeriod.region.is_(None), BusyPeriod.region.in_(regions)),
-                BusyPeriod.last_on >= first,
-                BusyPeriod.first_on <= last,
-            )
-        )
+    # Plain rows, not ORM objects: a year of 20 schools holds hundreds of busy periods, and
+    # only their values are needed here.
+    columns = (
+        BusyPeriod.id,
+        BusyPeriod.organisation_id,
+        BusyPeriod.region,
+        BusyPeriod.kind,
+        BusyPeriod.note,
+        BusyPeriod.first_on,
+        BusyPeriod.last_on,
+        BusyPeriod.severity,
+        BusyPeriod.source,
     )
-    own_periods: dict[int, list[BusyPeriod]] = {org_id: [] for org_id in org_ids}
-    for period in session.scalars(
-        select(BusyPeriod).where(
-            BusyPeriod.organisation_id.in_(org_ids),
-            BusyPeriod.last_on >= first,
-            BusyPeriod.first_on <= last,
+    overlapping = (BusyPeriod.last_on >= first, BusyPeriod.first_on <= last)
+    shared_periods = session.execute(
+        select(*columns).where(
+            BusyPeriod.organisation_id.is_(None),
+            or_(BusyPeriod.region.is_(None), BusyPeriod.region.in_(regions)),
+            *overlapping,
         )
+    ).all()
+    own_periods: dict[int, list[Any]] = {org_id: [] for org_id in org_ids}
+    for period in session.execute(
+        select(*columns).where(BusyPeriod.organisation_id.in_(org_ids), *overlapping)
     ):
-        assert period.organisation_id is not None
         own_periods[period.organisation_id].append(period)
 
     calendars = []
@@ -67,7 +81,7 @@ def organisation_calendars(
         if org.region:
             overridden = {(o.school_year, o.name) for o in org.holiday_overrides}
             for holiday in apply_overrides(
-                (h for h in holidays if h.region == org.region), org.holiday_overrides
+                holidays_by_region.get(org.region, []), org.holiday_overrides
             ):
                 # Filter after the school's own dates are applied: they may move a holiday in.
                 if holiday.last_day < first or holiday.first_day > last:

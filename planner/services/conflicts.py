@@ -93,6 +93,7 @@ def scan_conflicts(
             min(last, max(m.day for m in hit) + reach),
             locale,
             cache=cache,
+            now=now,
         )
         for meeting in hit:
             obstacles = ctx.hard_obstacles(meeting.day)

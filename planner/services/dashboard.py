@@ -25,7 +25,7 @@ from planner.models import Attendance, Collaboration, CollaborationPerson, Meeti
 from planner.services.accounts import coordinated_collaborations
 from planner.services.alternatives import Alternative, GapSummary, summarise
 from planner.services.drift import DriftRow, SharedHolidays, drift_report, fill_in_between
-from planner.services.plan_context import ACTIVE, load_context, zone_of
+from planner.services.plan_context import ACTIVE, load_context, rhythm_of, zone_of
 from planner.services.planning import confirm_plan, preview_plan
 from planner.text.formatting import format_day
 
@@ -290,6 +290,8 @@ class FilledIn:
 
     meeting: Meeting
     effect: GapSummary
+    # A gap around it is still above the maximum and no date can make it shorter.
+    forced: bool = False
 
 
 def plan_fill_in(
@@ -340,7 +342,23 @@ def plan_fill_in(
         )
     meeting = confirm_plan(session, preview, now)[0]
     ctx = load_context(session, collab, before or day, (after or day) + timedelta(days=1), locale)
-    return FilledIn(meeting, summarise(ctx, ctx.counter(), before, day, after))
+    effect = summarise(ctx, ctx.counter(), before, day, after)
+    return FilledIn(meeting, effect, _still_forced(session, collab, effect, now, locale))
+
+
+def _still_forced(
+    session: Session, collab: Collaboration, effect: GapSummary, now: datetime, locale: str
+) -> bool:
+    """Whether the gap a fill-in left above the maximum cannot be made shorter by another date
+    (else the dashboard proposes the next one, and saying 'it cannot be shorter' is wrong)."""
+    if effect.status is not DriftStatus.AT_RISK:
+        return False
+    long = [gap for gap in (effect.before, effect.after) if gap and gap.excess_days > 0]
+    if not long:
+        return False
+    gap = max(long, key=lambda item: item.excess_days)
+    found = fill_in_between(session, collab, rhythm_of(collab), gap.first, gap.last, now, locale)
+    return found is None
 
 
 def _meetings_around(

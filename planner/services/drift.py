@@ -241,7 +241,7 @@ def fill_in_between(
     if last < first:
         return None
     ctx = load_context(
-        session, collab, min(last_day or first, first), last + timedelta(days=1), locale
+        session, collab, min(last_day or first, first), last + timedelta(days=1), locale, now=now
     )
     found = rank_days(ctx, now, last_day, next_day, first, last, limit=1)
     return found[0] if found else None

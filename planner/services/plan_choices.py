@@ -33,7 +33,7 @@ def plan_alternatives(
     today = now.astimezone(zone_of(collab)).date()
     anchor = preview.anchor.day if preview.anchor else None
     first = min(anchor or preview.first_day, preview.first_day)
-    ctx = load_context(session, collab, first, preview.last_day + ONE_DAY, locale)
+    ctx = load_context(session, collab, first, preview.last_day + ONE_DAY, locale, now=now)
     days = [item.day for item in preview.meetings]
     found: dict[date, list[Alternative]] = {}
     for index, item in enumerate(preview.meetings):

@@ -24,7 +24,7 @@ from planner.domain.explain import (
 )
 from planner.domain.gaps import ONE_DAY, GapCounter, Rhythm
 from planner.domain.kinds import MeetingStatus, Severity
-from planner.domain.notice import earliest_day, school_days_before
+from planner.domain.notice import LONGEST_COUNT, earliest_day, is_day_off, school_days_before
 from planner.domain.slots import free_start
 from planner.errors import N_, ConflictError, ValidationError
 from planner.models import (
@@ -103,6 +103,9 @@ class PlanContext:
     uncounted: frozenset[date]
     meetings: list[Meeting]  # this collaboration's confirmed and held meetings, by start
     busy: dict[date, list[tuple[datetime, datetime, Obstacle]]]
+    # The members' blocked days from today on, to count the minimum notice on, when the
+    # context's own range does not cover them (a horizon that starts later than today).
+    notice_blocked: Mapping[date, BlockedDay] | None = None
 
     @property
     def rhythm(self) -> Rhythm:
@@ -141,8 +144,12 @@ def load_context(
     locale: str = "nl",
     *,
     cache: CalendarCache | None = None,
+    now: datetime | None = None,
 ) -> PlanContext:
-    """Gather member calendars, meetings and participants' other meetings over [first, last]."""
+    """Gather member calendars, meetings and participants' other meetings over [first, last].
+
+    With `now`, the minimum notice is counted on the members' calendars from today on, however
+    far the range starts from today (a holiday before the range still stretches the notice)."""
     members = [member.organisation for member in collab.members]
     if cache is not None and cache.covers(first, last):
         cache.fill(session, members, locale)
@@ -174,7 +181,35 @@ def load_context(
         uncounted=uncounted,
         meetings=meetings,
         busy=_participant_meetings(session, collab, first, last, locale),
+        notice_blocked=_notice_calendar(session, collab, members, first, last, blocked, now),
     )
+
+
+def _notice_calendar(
+    session: Session,
+    collab: Collaboration,
+    members: list[Organisation],
+    first: date,
+    last: date,
+    blocked: dict[date, BlockedDay],
+    now: datetime | None,
+) -> Mapping[date, BlockedDay] | None:
+    """The blocked days the notice is counted on, loaded apart only when the range misses
+    some of the days from today to as far as the notice can reach."""
+    if now is None or not collab.notice_days:
+        return None
+    today = now.astimezone(zone_of(collab)).date()
+    until = today + notice_reach(collab.notice_days)
+    if first <= today and until <= last:
+        return None  # the context's own calendar covers the notice
+    calendars = organisation_calendars(session, members, today, until, "nl")
+    return {item.day: item for item in blocked_days(calendars, today, until)}
+
+
+def notice_reach(notice_days: int) -> timedelta:
+    """How far from today a notice of this many school days can reach: its weeks, and room for
+    the longest run of days off (a summer holiday staggered over three regions, Christmas)."""
+    return timedelta(days=min(LONGEST_COUNT, notice_days * 7 // 5 + 7 + 70))
 
 
 def _participant_meetings(
@@ -259,14 +294,19 @@ class Candidates:
 
 
 def school_day_of(ctx: PlanContext) -> Callable[[date], bool]:
-    """Whether a day is a school day for the collaboration: a weekday not blocked (hard) for
-    any member. Days outside the context's range count by their weekday alone."""
+    """Whether a day counts towards the minimum notice: a weekday that is no day off (holiday,
+    public holiday, closure day) for any member. Days outside the context's range count by
+    their weekday alone."""
+
+    blocked = ctx.notice_blocked if ctx.notice_blocked is not None else ctx.blocked
 
     def school_day(day: date) -> bool:
         if day.weekday() >= 5:
             return False
-        item = ctx.blocked.get(day)
-        return not (item is not None and item.hard)
+        item = blocked.get(day)
+        if item is None:
+            return True
+        return not is_day_off(reason.period.kind for reason in item.reasons if reason.hard)
 
     return school_day
 

@@ -67,8 +67,6 @@ MAX_COUNT = 60
 
 # How far back the last meeting before a horizon is looked for.
 ANCHOR_LOOKBACK = timedelta(days=400)
-# A horizon that starts this close to today also loads the days up to it, to count notice.
-NOTICE_REACH = timedelta(days=120)
 
 
 @dataclass
@@ -178,10 +176,9 @@ def preview_plan(
         )
     )
     calendar_first = min(anchor_day, horizon_first) if anchor_day else horizon_first
-    if horizon_first - today <= NOTICE_REACH:
-        # The school days of the minimum notice are counted on the members' calendars.
-        calendar_first = min(calendar_first, today)
-    ctx = load_context(session, collab, calendar_first, horizon_last + ONE_DAY, locale, cache=cache)
+    ctx = load_context(
+        session, collab, calendar_first, horizon_last + ONE_DAY, locale, cache=cache, now=now
+    )
     preview = _preview(ctx, year, horizon_first, horizon_last, now, count, days, short_notice)
     missing = missing_calendars(
         session, ctx.members, {school_year_of(item.day) for item in preview.new_meetings}

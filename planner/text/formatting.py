@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
+
 from planner.text.labels import language_of
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -45,6 +47,11 @@ def format_weeks(days: int, locale: str | None = "nl", *, unit: bool = True) -> 
         return number
     singular, plural = _WEEK_WORDS[language_of(locale)]
     return f"{number} {singular if days == 7 else plural}"
+
+
+def format_names(names: list[str], locale: str | None = "nl") -> str:
+    """'Anouk de Vries en Pieter Jansen', 'A, B and C': a list of names in the reader's language."""
+    return str(format_list(names, locale=language_of(locale))) if names else ""
 
 
 def format_day(day: date, locale: str | None = "nl") -> str:

@@ -101,23 +101,39 @@ def plan_school_year(
     page.get_by_role("button", name=dutch.gettext("Show the proposal")).click()
     page.get_by_role("heading", name=dutch.gettext("2. The proposal")).wait_for()
 
-    # Step 2: every proposed date shown the Dutch way, with its explanation.
-    items = page.locator("ol.plan > li")
-    new_items = items.filter(has=page.locator("input[type=hidden][name=day]"))
-    assert new_items.count() >= 3, page.locator("main").inner_text()
-    for index in range(new_items.count()):
-        item = new_items.nth(index)
-        heading = item.get_by_role("heading", level=3).inner_text()
-        assert DUTCH_DAY.search(heading), heading
-        assert re.search(r"\b\d{1,2}:\d\d", heading), heading  # the time
-        assert item.get_by_text(dutch.gettext("Why this date")).count() == 1
-        assert item.locator("ul.why li").count() >= 1
+    # Step 2 at a glance: one line per meeting in the overview, then the proposal's own year
+    # picture with the new meetings numbered as in the table.
+    overview = page.get_by_role("table", name=dutch.gettext("The meetings at a glance"))
+    new_rows = overview.locator("tbody tr.new")
     proposed = days_in_plan(page)
+    assert new_rows.count() == len(proposed) >= 3, page.locator("main").inner_text()
+    for index in range(new_rows.count()):
+        cells = new_rows.nth(index)
+        assert cells.get_attribute("data-day") == proposed[index].isoformat()
+        assert format_day(proposed[index], "nl") in cells.get_by_role("rowheader").inner_text()
+    picture = page.locator("details.year-picture svg")
+    assert picture.locator("g.meeting[data-status=new]").count() == len(proposed)
+
+    # The details are folded under it: each opens to say why this date.
+    items = page.locator("details.plan-item").filter(
+        has=page.locator("input[type=hidden][name=day]")
+    )
+    assert items.count() == len(proposed)
+    for index in range(items.count()):
+        item = items.nth(index)
+        summary = item.locator("summary")
+        assert DUTCH_DAY.search(summary.inner_text()), summary.inner_text()
+        assert re.search(r"\b\d{1,2}:\d\d", summary.inner_text())  # the time
+        assert not item.locator("ul.why").is_visible()
+        summary.click()
+        assert item.get_by_text(dutch.gettext("Why this date")).is_visible()
+        assert item.locator("ul.why li").count() >= 1
 
     if pick_alternative:
-        # Adjust: take the first proposed alternative of a meeting that has one.
-        for index in range(new_items.count()):
-            group = new_items.nth(index).get_by_role(
+        # Adjust: take the first proposed alternative of a meeting that has one (the details
+        # are open already, as a coordinator would have them after reading why).
+        for index in range(items.count()):
+            group = items.nth(index).get_by_role(
                 "group", name=dutch.gettext("Date for this meeting")
             )
             radios = group.get_by_role("radio")
@@ -135,10 +151,8 @@ def plan_school_year(
         page.get_by_role("heading", name=dutch.gettext("2. The proposal")).wait_for()
         proposed = days_in_plan(page)
         assert picked in proposed and replaced not in proposed, (picked, replaced, proposed)
-        item = page.locator("ol.plan > li").filter(
-            has=page.locator(f"input[name=day][value='{picked.isoformat()}']")
-        )
-        assert format_day(picked, "nl") in item.get_by_role("heading", level=3).inner_text()
+        row = page.locator(f"table.plan-overview tr[data-day='{picked.isoformat()}']")
+        assert format_day(picked, "nl") in row.get_by_role("rowheader").inner_text()
 
     # Step 3: confirm; the meetings are stored and the invitations queued.
     count = len(proposed)
@@ -148,7 +162,8 @@ def plan_school_year(
         count,
     ) % {"num": count}
     page.get_by_role("button", name=confirm).click()
-    page.wait_for_url(re.compile(r"/collaborations/\d+$"))
+    # Back on the collaboration page, at the year picture of the school year just planned.
+    page.wait_for_url(re.compile(r"/collaborations/\d+\?year=2026-2027#year-title$"))
     done = dutch.ngettext(
         "%(num)d meeting planned. The invitations are being sent.",
         "%(num)d meetings planned. The invitations are being sent.",
@@ -234,6 +249,75 @@ def test_the_dashboard_shows_each_collaborations_health(
     assert woerden.get_by_role("button").count() == 0
 
     page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def page_width(page: Any) -> int:
+    """How wide the page's content is: wider than the window means sideways scrolling."""
+    return int(page.evaluate("() => document.scrollingElement.scrollWidth"))
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_dashboard_and_the_plan_overview_fit_the_screen(
+    page: Any, dutch: gettext.GNUTranslations, screenshots: Path, viewport: dict[str, int]
+) -> None:
+    """A coordinator reads the dashboard and the plan's overview on a phone as on a desktop:
+    nothing scrolls sideways, every row keeps its status word and its fill-in button."""
+    phone = viewport is PHONE
+    page.set_viewport_size(viewport)
+    log_in(page, dutch, ADMIN)
+    assert page_width(page) <= viewport["width"]
+    rows = page.locator("table.dashboard tbody tr")
+    assert rows.count() == 3
+    # Most urgent first: the order of the status words follows the urgency of the health.
+    healths = [rows.nth(i).get_attribute("data-health") for i in range(3)]
+    assert healths[-1] == "on_track", healths
+    for index in range(3):
+        row = rows.nth(index)
+        assert row.locator(".status").is_visible()
+        box = row.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    noord = page.locator("table.dashboard tr[data-collaboration='3']")
+    button = noord.get_by_role("button", name=re.compile(re.escape(NOORD)))
+    assert button.is_visible()
+    if phone:
+        # Stacked cards: each value carries its column's name, as the table head is hidden
+        # from sight (screen readers still read it).
+        head = page.locator("table.dashboard thead").bounding_box()
+        assert head is not None and head["height"] <= 1, head
+        label = (
+            noord.locator("td")
+            .nth(0)
+            .evaluate("cell => getComputedStyle(cell, '::before').content")
+        )
+        assert dutch.gettext("Status") in label, label
+    suffix = "-phone" if phone else ""
+    page.screenshot(path=str(screenshots / f"dashboard{suffix}.png"), full_page=True)
+
+    # The plan of Eindhoven's school year: the overview first, the year picture under it.
+    page.goto("/collaborations/2/plan?scope=year&school_year=2026-2027")
+    overview = page.get_by_role("table", name=dutch.gettext("The meetings at a glance"))
+    overview.wait_for()
+    assert page_width(page) <= viewport["width"]
+    first = overview.locator("tbody tr").first
+    assert DUTCH_DAY.search(first.get_by_role("rowheader").inner_text())
+    # The overview comes before the picture and the folded details.
+    top = overview.bounding_box()
+    picture = page.locator("details.year-picture").bounding_box()
+    details = page.locator("details.plan-item").first.bounding_box()
+    assert top is not None and picture is not None and details is not None
+    assert top["y"] < picture["y"] < details["y"]
+    # The whole overview is in view without scrolling inside it; on a phone it keeps the
+    # date, the gap and the notes (the time and the place are in the details).
+    scroller = page.locator(".table-scroll").first
+    assert scroller.evaluate("box => box.scrollWidth <= box.clientWidth")
+    headers = overview.locator("thead th").filter(visible=True).all_inner_texts()
+    assert dutch.gettext("Gap before") in headers and dutch.gettext("Notes") in headers
+    assert (dutch.gettext("Location") in headers) is not phone, headers
+    page.screenshot(path=str(screenshots / f"plan-overview{suffix}.png"), full_page=True)
 
 
 # --- 3. the plan wizard, and the invitations it sends ------------------------------------------
