@@ -47,7 +47,7 @@ EN = {"Accept-Language": "en"}
 def planned(app: Flask, session: Session) -> Planned:
     app.config["FROZEN_NOW"] = NOW_TEXT
     made = plan_with_partners(app, session, NOW, date(2026, 12, 1), date(2026, 12, 10))
-    assert made.invitations == 2
+    assert made.invitations == 2 * (2 + 1)  # per partner: a mail per meeting, an overview
     return made
 
 
@@ -343,7 +343,8 @@ def test_the_outbox_lists_counts_and_rows_of_a_state(
 ) -> None:
     mail = dead_mail(session, NOW)
     data = client.get("/api/v1/outbox").get_json()
-    assert data["mails"] == {"pending": 2, "failed": 0, "dead": 1, "done": 0}
+    # Per partner: a mail for each of the two meetings and an overview.
+    assert data["mails"] == {"pending": 6, "failed": 0, "dead": 1, "done": 0}
     assert "mail_rows" not in data
     data = client.get("/api/v1/outbox?state=dead&limit=5").get_json()
     assert [row["id"] for row in data["mail_rows"]] == [mail.id]

@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import recurring_ical_events
 import vobject
 from flask import Flask
+from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,10 +29,10 @@ from planner.domain.kinds import AttendanceStatus, MailKind
 from planner.errors import ValidationError
 from planner.messaging.worker import RoundResult, Worker
 from planner.models import Attendance, Collaboration, Mail, Meeting, Organisation, Person
-from planner.services import busy_periods, collaborations, meetings
+from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
 from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
-from planner.text.formatting import format_day
+from planner.text.formatting import format_day, format_meeting_time
 from planner.text.labels import label
 from tests.conftest import API_TOKEN
 from tests.factories import confirm_days, person_by_email
@@ -145,8 +147,9 @@ def woerden(app: Flask, session: Session, smtp: SmtpSink) -> Collaboration:
 
 
 def calendar_of(received: Received, method: str) -> list[bytes]:
-    """Check the iMIP layout (shared ICAL.md rules 14 and 15); return the iTIP objects, one
-    per meeting (iTIP allows one UID per message): the first inline, each as an attachment."""
+    """Check the iMIP layout (shared ICAL.md rules 14 and 15) of a message about one meeting:
+    its iTIP object inline as text/calendar and the same object as `invite.ics` (Outlook acts on
+    the first VEVENT of a message only, Gmail on the text/calendar part only). Returns [it]."""
     message = received.message
     assert message.get_content_type() == "multipart/mixed"
     first, *rest = message.iter_parts()
@@ -158,19 +161,41 @@ def calendar_of(received: Received, method: str) -> list[bytes]:
     assert inline.get_content_charset() == "utf-8"
     data = inline.get_content().encode("utf-8")
     assert icalendar.Calendar.from_ical(data)["METHOD"] == method
-    stem = "cancel" if method == "CANCEL" else "invite"
-    names = (
-        [f"{stem}.ics"] if len(rest) == 1 else [f"{stem}-{i}.ics" for i in range(1, len(rest) + 1)]
-    )
-    objects = []
-    for attachment, name in zip(rest, names, strict=True):
-        assert isinstance(attachment, EmailMessage)
-        assert attachment.get_content_type() == "application/ics"
-        assert attachment.get_content_disposition() == "attachment"
-        assert attachment.get_filename() == name and attachment.get_param("name") == name
-        objects.append(attachment.get_content())
-    assert objects[0].replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n")
-    return objects
+    name = "cancel.ics" if method == "CANCEL" else "invite.ics"
+    (attachment,) = rest  # one meeting, one UID per message (RFC 5546 §3.2)
+    assert isinstance(attachment, EmailMessage)
+    assert attachment.get_content_type() == "application/ics"
+    assert attachment.get_content_disposition() == "attachment"
+    assert attachment.get_filename() == name and attachment.get_param("name") == name
+    assert attachment.get_content().replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n")
+    # Exactly one UID, read by all four parsers.
+    assert len({str(e["UID"]) for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}) == 1
+    assert len(vobject.readOne(data.decode()).vevent_list) == 1
+    assert len(IcsCalendarStream.calendar_from_ics(data.decode()).events) == 1
+    calendar = icalendar.Calendar.from_ical(data)
+    if method == "REQUEST":
+        assert len(recurring_ical_events.of(calendar).between((1970, 1, 1), (2100, 1, 1))) == 1
+    return [data]
+
+
+def letter(smtp: SmtpSink, address: str, count: int) -> tuple[Received, list[Received]]:
+    """What a person got about a batch of `count` meetings: an overview without calendar parts
+    and one iMIP message per meeting, numbered "(1/count) …", in that order."""
+    got = smtp.to(address)
+    assert len(got) == count + 1, f"{address} got {[m.subject for m in got]}"
+    overview, *messages = got
+    assert all(
+        part.get_content_type() not in {"text/calendar", "application/ics"}
+        for part in overview.message.walk()
+    ), "the overview carries no calendar object"
+    subjects = [m.subject for m in messages]
+    assert [s.split(" ", 1)[0] for s in subjects] == [f"({i}/{count})" for i in range(1, count + 1)]
+    return overview, messages
+
+
+def objects_of(messages: list[Received], method: str) -> list[bytes]:
+    """The one iTIP object of each message, in order."""
+    return [data for received in messages for data in calendar_of(received, method)]
 
 
 def check_envelope(received: Received, recipient: str) -> None:
@@ -262,29 +287,34 @@ def one_each(smtp: SmtpSink, people: tuple[str, ...] = PARTNERS) -> dict[str, Re
 # --- invitations ----------------------------------------------------------------------------
 
 
-def test_a_confirmed_series_sends_each_partner_one_imip_request(
+def test_a_confirmed_series_sends_each_partner_a_mail_per_meeting_and_an_overview(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
     series = confirm_days(session, woerden, now, *SERIES)
     result = run(app)
     assert result.mails_failed == 0
-    mails = one_each(smtp)
     # The organiser is not invited to her own meetings (she gets the coordinator's digest).
     assert not of_kind(session, smtp.to(ANOUK), MailKind.INVITE)
-    for partner, received in mails.items():
-        check_envelope(received, partner)
-        assert received.message["Reply-To"] == ANOUK
-        assert received.subject == "Uitnodiging: 3 overleggen van Startersbegeleiding Woerden"
-        data = calendar_of(received, "REQUEST")
+    for partner in PARTNERS:
+        overview, messages = letter(smtp, partner, len(series))
+        assert overview.subject == "Uitnodiging: 3 overleggen van Startersbegeleiding Woerden"
+        assert "Elk overleg komt ook in een eigen mail, (1/3) tot en met (3/3)" in overview.text()
+        for received, meeting in zip(messages, series, strict=True):
+            check_envelope(received, partner)
+            assert received.message["Reply-To"] == ANOUK
+            day = format_meeting_time(meeting.starts_at, meeting.ends_at, AMSTERDAM, "nl")
+            assert received.subject.endswith(f" Uitnodiging: Startersbegeleiding Woerden, {day}")
+        data = objects_of(messages, "REQUEST")
         check_itip(
             data,
             "REQUEST",
             partner,
             [(m.uid, 0, m.starts_at.astimezone(AMSTERDAM)) for m in series],
         )
-        # Each meeting has accept, maybe and decline links that answer for this person.
-        links = links_of(received)
+        # Each meeting has accept, maybe and decline links that answer for this person: in its
+        # own mail, and all of them in the overview.
+        links = links_of(overview)
         assert [(label, answer) for label, _, _, answer in links] == [
             ("Ik kom", "accepted"),
             ("Misschien", "tentative"),
@@ -292,18 +322,60 @@ def test_a_confirmed_series_sends_each_partner_one_imip_request(
         ] * len(series)
         secrets = [secret for _, _, secret, _ in links][::3]
         assert len(set(secrets)) == len(series)
-        for meeting, secret, event in zip(series, secrets, vevents(data), strict=True):
+        for meeting, secret, event, received in zip(
+            series, secrets, vevents(data), messages, strict=True
+        ):
             link = resolve_rsvp(session, secret, now)
             assert (link.meeting.id, link.person.email) == (meeting.id, partner)
             assert str(event["URL"]).endswith(f"/rsvp/{secret}")
-        html = received.message.get_body(preferencelist=("html",))
-        assert html is not None
-        for _, url, _, _ in links:
-            assert f'href="{url}"' in html.get_content().replace("&amp;", "&")
+            assert {s for _, _, s, _ in links_of(received)} == {secret}
+        for received in (overview, *messages):
+            html = received.message.get_body(preferencelist=("html",))
+            assert html is not None
+            for _, url, _, _ in links_of(received):
+                assert f'href="{url}"' in html.get_content().replace("&amp;", "&")
     # Delivered exactly once, as stored.
     stored = {m.message_id for m in all_mails(session) if m.sent_at is not None}
     assert set(smtp.by_message_id()) == stored
     assert all(m.sent_at is not None and m.attempts == 0 for m in all_mails(session))
+
+
+def test_a_school_year_of_eleven_meetings_is_eleven_mails_and_an_overview_per_partner(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    preview = planning.preview_plan(session, woerden, now, first=date(2026, 12, 1), count=11)
+    series = planning.confirm_plan(session, preview, now)
+    session.commit()
+    assert len(series) == 11
+    run(app)
+    for partner in PARTNERS:
+        _, messages = letter(smtp, partner, 11)
+        uids = [str(vevents(calendar_of(m, "REQUEST"))[0]["UID"]) for m in messages]
+        assert uids == [m.uid for m in series]
+
+
+def test_an_english_partner_reads_every_part_of_the_mail_in_english(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    person_by_email(session, BRAM).language = "en"
+    session.commit()
+    confirm_days(session, woerden, now, *SERIES[:2])
+    run(app)
+    overview, messages = letter(smtp, BRAM, 2)
+    for received in (overview, *messages):
+        text = received.text()
+        assert text.startswith("Dear Bram Jansen,")
+        # The footer too, not only the content.
+        assert "Planner: meetings of school collaborations, planned far ahead." in text
+        assert "Planner: overleggen van samenwerkende scholen" not in text
+    assert overview.subject == "Invitation: 2 meetings of Startersbegeleiding Woerden"
+    assert messages[0].subject.startswith(
+        "(1/2) Invitation: Startersbegeleiding Woerden, Tue 1 Dec"
+    )
+    (esra_overview, *_) = smtp.to(ESRA)
+    assert "Planner: overleggen van samenwerkende scholen" in esra_overview.text()
 
 
 def test_a_move_sends_an_update_and_a_cancel_a_cancellation_once(
@@ -343,11 +415,9 @@ def test_a_move_sends_an_update_and_a_cancel_a_cancellation_once(
     assert (again.mails_sent, again.mails_failed, smtp.messages) == (0, 0, [])
 
 
-def test_a_replanning_of_five_meetings_is_one_mail_per_partner(
+def test_a_replanning_of_five_meetings_is_five_updates_and_an_overview_per_partner(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
-    if not hasattr(meetings, "move_meetings"):
-        pytest.skip("planner.services.meetings.move_meetings does not exist yet")
     now = now_of(app)
     tuesdays = [date(2026, 12, 1), date(2026, 12, 15), date(2027, 1, 12), date(2027, 1, 26)]
     tuesdays += [date(2027, 2, 9), date(2027, 3, 9)]
@@ -358,9 +428,12 @@ def test_a_replanning_of_five_meetings_is_one_mail_per_partner(
     meetings.move_meetings(session, [(m, m.day + timedelta(days=2), None) for m in moved], now)
     session.commit()
     run(app)
-    for partner, received in one_each(smtp).items():
-        assert received.subject == "Nieuwe planning: 5 overleggen van Startersbegeleiding Woerden"
-        data = calendar_of(received, "REQUEST")
+    for partner in PARTNERS:
+        overview, messages = letter(smtp, partner, 5)
+        assert overview.subject == "Nieuwe planning: 5 overleggen van Startersbegeleiding Woerden"
+        assert overview.text().count("Gewijzigd: wilt u opnieuw antwoorden?") == 5
+        assert all(" Gewijzigd: Startersbegeleiding Woerden, " in m.subject for m in messages)
+        data = objects_of(messages, "REQUEST")
         check_itip(
             data,
             "REQUEST",
@@ -368,7 +441,6 @@ def test_a_replanning_of_five_meetings_is_one_mail_per_partner(
             [(m.uid, 1, datetime.combine(m.day, time(15, 30), AMSTERDAM)) for m in moved],
         )
         assert all(series[5].uid.encode() not in item for item in data)
-        assert received.text().count("Gewijzigd: wilt u opnieuw antwoorden?") == 5
 
 
 def test_an_address_no_mail_header_can_carry_is_refused_when_entered(
@@ -390,8 +462,8 @@ def test_19_00_around_both_dst_sundays(app: Flask, session: Session, smtp: SmtpS
     days = [date(2026, 10, 15), date(2026, 10, 27), date(2027, 3, 25), date(2027, 3, 30)]
     series = confirm_days(session, collab, now, *days)
     run(app)
-    (received,) = smtp.to(ESRA)
-    data = calendar_of(received, "REQUEST")
+    _, messages = letter(smtp, ESRA, len(days))
+    data = objects_of(messages, "REQUEST")
     # Summer time before 25 Oct 2026 and after 28 Mar 2027, winter time in between.
     utc = [
         datetime(2026, 10, 15, 17, 0, tzinfo=UTC),
@@ -693,7 +765,7 @@ def test_an_outage_delays_every_mail_and_each_arrives_once_afterwards(
     app: Flask, session: Session, cli: CLI, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    confirm_days(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, SERIES[0])  # one meeting: one mail each
     smtp.stop()
     result = run(app)
     assert result.mails_sent == 0 and result.mails_failed > 0
@@ -729,7 +801,7 @@ def test_a_refused_recipient_is_dead_lettered_and_retried_by_hand(
     app: Flask, session: Session, cli: CLI, smtp: SmtpSink, woerden: Collaboration
 ) -> None:
     now = now_of(app)
-    confirm_days(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, SERIES[0])  # one meeting: one mail each
     smtp.refuse(BRAM)
     result = run(app)
     assert result.mails_failed == 1
@@ -765,7 +837,7 @@ def test_a_deferred_recipient_is_retried_with_backoff_until_it_is_given_up(
 ) -> None:
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     now = now_of(app)
-    confirm_days(session, woerden, now, *SERIES)
+    confirm_days(session, woerden, now, SERIES[0])  # one meeting: one mail each
     smtp.refuse(ESRA, "451 4.7.1 greylisted, try again later")
     smtp.refuse(BRAM, "451 4.7.1 greylisted, try again later")
     run(app)
@@ -881,10 +953,11 @@ def test_a_partner_who_leaves_gets_a_cancellation_and_one_who_returns_a_new_invi
     collaborations.update_collaboration(session, woerden, {"participants": [ESRA]}, now)
     session.commit()
     run(app)
-    (bye,) = smtp.to(BRAM)
-    check_envelope(bye, BRAM)
+    _, byes = letter(smtp, BRAM, len(series))
+    for bye in byes:
+        check_envelope(bye, BRAM)
     check_itip(
-        calendar_of(bye, "CANCEL"), "CANCEL", BRAM, [(m.uid, 0, m.starts_at) for m in series]
+        objects_of(byes, "CANCEL"), "CANCEL", BRAM, [(m.uid, 0, m.starts_at) for m in series]
     )
     assert smtp.to(ESRA) == []  # nothing changed for Esra
     # His answer links are withdrawn.
@@ -896,11 +969,11 @@ def test_a_partner_who_leaves_gets_a_cancellation_and_one_who_returns_a_new_invi
     collaborations.update_collaboration(session, woerden, {"participants": [ESRA, BRAM]}, now)
     session.commit()
     run(app)
-    (back,) = smtp.to(BRAM)
+    _, backs = letter(smtp, BRAM, len(series))
     check_itip(
-        calendar_of(back, "REQUEST"), "REQUEST", BRAM, [(m.uid, 0, m.starts_at) for m in series]
+        objects_of(backs, "REQUEST"), "REQUEST", BRAM, [(m.uid, 0, m.starts_at) for m in series]
     )
-    secret = links_of(back)[0][2]
+    secret = links_of(backs[0])[0][2]
     assert resolve_rsvp(session, secret, now).person.email == BRAM
 
 
@@ -913,10 +986,12 @@ def test_deleting_a_collaboration_cancels_its_future_meetings_in_every_calendar(
     smtp.clear()
     cli.ok("collaborations", "delete", str(woerden.id), "--yes")
     run(app)
-    for partner, received in one_each(smtp).items():
-        assert received.subject.startswith("Geannuleerd: 3 overleggen van Startersbegeleiding")
+    for partner in PARTNERS:
+        overview, messages = letter(smtp, partner, len(series))
+        assert overview.subject.startswith("Geannuleerd: 3 overleggen van Startersbegeleiding")
+        assert all(" Geannuleerd: Startersbegeleiding Woerden, " in m.subject for m in messages)
         check_itip(
-            calendar_of(received, "CANCEL"),
+            objects_of(messages, "CANCEL"),
             "CANCEL",
             partner,
             [(m.uid, 1, m.starts_at) for m in series],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import cache
 from types import MappingProxyType
 
 from holidays import HolidayBase, country_holidays
@@ -71,6 +72,12 @@ def public_holidays(years: Iterable[int], language: str = "nl") -> dict[date, st
 
 def national_closure_days(years: Iterable[int], language: str = "nl") -> dict[date, str]:
     """Return the public holidays every school is closed on, by date."""
+    return dict(_national_closure_days(tuple(sorted(set(years))), language))
+
+
+@cache
+def _national_closure_days(years: tuple[int, ...], language: str) -> tuple[tuple[date, str], ...]:
+    """The closures of those years, computed once per process (the calendar does not change)."""
     dutch = _dutch_public_holidays(years)
     translate = country_holidays("NL", language=_holidays_language(language)).tr
     closures: dict[date, str] = {}
@@ -78,7 +85,7 @@ def national_closure_days(years: Iterable[int], language: str = "nl") -> dict[da
         names = [n for n in dutch.get_list(day) if n not in _NOT_NATIONAL_CLOSURES]
         if names:
             closures[day] = _DELIMITER.join(sorted(translate(n) for n in names))
-    return closures
+    return tuple(closures.items())
 
 
 def closure_day_dates(kind: str, years: Iterable[int]) -> dict[date, str]:

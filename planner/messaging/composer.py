@@ -57,6 +57,15 @@ class Content:
     outro: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Letter:
+    """The mails about a batch of meetings for one person: one per meeting (with its iTIP
+    object), and for more than one an overview."""
+
+    messages: list[tuple[Meeting, Content, Invitation]]
+    overview: Content | None
+
+
 def when(meeting: Meeting, locale: str) -> str:
     """'di 3 feb 2026 19:00–20:30' in the meeting's own zone."""
     return format_meeting_time(
@@ -103,8 +112,9 @@ class Composer:
     ) -> bool:
         """Render and queue one mail; return False when the dedupe key was used before."""
         message_id = f"<{uuid.uuid4().hex}@{self.domain}>"
-        text = render_template("mail/message.txt", c=content)
-        html = render_template("mail/message.html", c=content, lang=person.language)
+        with force_locale(person.language):  # the footer too, not only the content
+            text = render_template("mail/message.txt", c=content)
+            html = render_template("mail/message.html", c=content, lang=person.language)
         message = build_mail(
             Envelope(
                 sender=(self.sender_name, self.sender_address),
@@ -180,8 +190,8 @@ class Composer:
                 requests.append(meeting)
         count = 0
         for method, chosen in ((Method.REQUEST, requests), (Method.CANCEL, cancels)):
-            if chosen and self._send_itip(collab, organizer, person, method, chosen, rows):
-                count += 1
+            if chosen:
+                count += self._send_itip(collab, organizer, person, method, chosen, rows)
         return count
 
     def withdraw(
@@ -198,7 +208,7 @@ class Composer:
         unique per occasion."""
         if not meetings:
             return False
-        return self._send_itip(collab, organizer, person, Method.CANCEL, meetings, rows, tag)
+        return self._send_itip(collab, organizer, person, Method.CANCEL, meetings, rows, tag) > 0
 
     def _send_itip(
         self,
@@ -209,30 +219,40 @@ class Composer:
         chosen: Sequence[Meeting],
         rows: Mapping[tuple[int, int], Any],
         tag: str = "",
-    ) -> bool:
-        # The event in the key: someone who left and came back is invited again (what a person
-        # already has is skipped by `sent_sequence`, not by this key).
-        key = digest_key(
-            "itip",
-            method.value,
-            tag or f"e{self.event_id}",
-            person.id,
-            *(f"{m.id}.{m.sequence}" for m in chosen),
-        )
+    ) -> int:
+        """Queue one iMIP message per meeting (Outlook acts on the first VEVENT of a message
+        only, Gmail on the text/calendar part only), numbered "(1/7) …" in a batch, and for a
+        batch one overview mail without calendar parts that lists every date with its answer
+        links. Returns the number of mails queued."""
+        occasion = tag or f"e{self.event_id}"
         with force_locale(person.language):
-            content, invitations = self._invitation_content(
-                collab, organizer, person, chosen, rows, method
+            letter = self._letter(collab, organizer, person, chosen, rows, method)
+        count = 0
+        if letter.overview is not None:
+            # The event in the key: someone who left and came back is told again (what a
+            # person already has is skipped by `sent_sequence`, not by this key).
+            key = digest_key(
+                "itip-overview",
+                method.value,
+                occasion,
+                person.id,
+                *(f"{m.id}.{m.sequence}" for m in chosen),
             )
-        calendars = [render_invitation(item, method, self.now) for item in invitations]
-        queued = self.queue(
-            MailKind.INVITE,
-            key,
-            person,
-            content,
-            calendars=calendars,
-            method=method,
-            reply_to=organizer.email if organizer else None,
-        )
+            count += self.queue(MailKind.NOTICE, key, person, letter.overview)
+        reply_to = organizer.email if organizer else None
+        for meeting, content, invitation in letter.messages:
+            key = digest_key(
+                "itip", method.value, occasion, person.id, f"{meeting.id}.{meeting.sequence}"
+            )
+            count += self.queue(
+                MailKind.INVITE,
+                key,
+                person,
+                content,
+                calendars=[render_invitation(invitation, method, self.now)],
+                method=method,
+                reply_to=reply_to,
+            )
         for meeting in chosen:
             row = rows[(meeting.id, person.id)]
             if method is Method.REQUEST and row.sent_sequence is not None:
@@ -240,9 +260,9 @@ class Composer:
                 row.status = AttendanceStatus.NEEDS_ACTION
             row.sent_sequence = meeting.sequence
             row.updated_at = self.now
-        return queued
+        return count
 
-    def _invitation_content(
+    def _letter(
         self,
         collab: Collaboration,
         organizer: Person | None,
@@ -250,30 +270,140 @@ class Composer:
         meetings: Sequence[Meeting],
         rows: Mapping[tuple[int, int], Any],
         method: Method,
-    ) -> tuple[Content, list[Invitation]]:
+    ) -> _Letter:
+        """What the person gets about these meetings: a mail per meeting, and an overview."""
         locale = person.language
         cancel = method is Method.CANCEL
-        updates = [m for m in meetings if rows[(m.id, person.id)].sent_sequence is not None]
+        greeting = gettext("Dear %(name)s,", name=person.name)
+        organizer_party = (
+            Party(organizer.name, organizer.email)
+            if organizer
+            else Party(self.sender_name, self.sender_address)
+        )
+        outro = []
+        if not cancel:
+            outro.append(
+                gettext(
+                    "Answer with the links (no account needed) or with your calendar's"
+                    " accept and decline buttons."
+                )
+            )
+        if organizer:
+            outro.append(
+                gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
+            )
+        total = len(meetings)
+        blocks: list[Block] = []
+        messages: list[tuple[Meeting, Content, Invitation]] = []
+        first_url: str | None = None
+        for index, meeting in enumerate(meetings, start=1):
+            updated = rows[(meeting.id, person.id)].sent_sequence is not None
+            block, url = self._meeting_block(meeting, person, locale, cancel, updated)
+            first_url = first_url or url
+            blocks.append(block)
+            subject, intro = self._subject(collab, [meeting], locale, cancel, updated)
+            if total > 1:
+                subject = f"({index}/{total}) {subject}"
+                intro.append(
+                    gettext(
+                        "Meeting %(number)d of %(total)d: a separate mail lists them all.",
+                        number=index,
+                        total=total,
+                    )
+                )
+            invitation = Invitation(
+                uid=meeting.uid,
+                sequence=meeting.sequence,
+                summary=collab.name,
+                start=meeting.starts_at,
+                end=meeting.ends_at,
+                zone=meeting.timezone,
+                organizer=organizer_party,
+                attendee=Party(person.name, person.email),
+                description=collab.ambition,
+                location=meeting.location,
+                sent_by=self._sent_by(organizer_party),
+                url=url,
+            )
+            messages.append(
+                (meeting, Content(subject, greeting, intro, [block], list(outro)), invitation)
+            )
+        overview = None
+        if total > 1:
+            updated = any(rows[(m.id, person.id)].sent_sequence is not None for m in meetings)
+            subject, intro = self._subject(collab, meetings, locale, cancel, updated)
+            intro.append(
+                gettext(
+                    "Each meeting also comes in a mail of its own, (1/%(total)d) to"
+                    " (%(total)d/%(total)d), that your calendar can add with one click.",
+                    total=total,
+                )
+            )
+            closing = list(outro)
+            if first_url is not None:
+                closing.insert(
+                    0,
+                    gettext(
+                        "Put every meeting in your calendar at once, and follow every change by"
+                        " itself: %(url)s",
+                        url=f"{first_url}#calendar",
+                    ),
+                )
+            overview = Content(subject, greeting, intro, blocks, closing)
+        return _Letter(messages, overview)
+
+    def _meeting_block(
+        self, meeting: Meeting, person: Person, locale: str, cancel: bool, updated: bool
+    ) -> tuple[Block, str | None]:
+        """One meeting in a mail, with its answer links (not for a cancellation)."""
+        block = Block(when(meeting, locale))
+        if meeting.location:
+            block.lines.append(gettext("Location: %(place)s", place=meeting.location))
+        if cancel:
+            return block, None
+        if updated:
+            block.lines.append(gettext("Changed: please answer again."))
+        secret = issue_rsvp_token(
+            self.session, meeting, person, self.now, valid_days_after=self.valid_days_after
+        )
+        url = f"{self.base_url}/rsvp/{secret}"
+        block.links = [
+            (gettext("Accept"), f"{url}?answer=accepted"),
+            (gettext("Maybe"), f"{url}?answer=tentative"),
+            (gettext("Decline"), f"{url}?answer=declined"),
+        ]
+        return block, url
+
+    def _subject(
+        self,
+        collab: Collaboration,
+        meetings: Sequence[Meeting],
+        locale: str,
+        cancel: bool,
+        updated: bool,
+    ) -> tuple[str, list[str]]:
+        """The subject and the first lines of a mail about one meeting or several."""
+        first = meetings[0]
         if cancel:
             subject = ngettext(
                 "Cancelled: %(name)s, %(when)s",
                 "Cancelled: %(num)d meetings of %(name)s",
                 len(meetings),
                 name=collab.name,
-                when=when(meetings[0], locale),
+                when=when(first, locale),
             )
             intro = [
                 gettext("This meeting does not take place:")
                 if len(meetings) == 1
                 else gettext("These meetings do not take place:")
             ]
-        elif updates:
+        elif updated:
             subject = ngettext(
                 "Changed: %(name)s, %(when)s",
                 "New planning: %(num)d meetings of %(name)s",
                 len(meetings),
                 name=collab.name,
-                when=when(meetings[0], locale),
+                when=when(first, locale),
             )
             intro = [gettext("The planning of %(name)s has changed.", name=collab.name)]
         else:
@@ -282,7 +412,7 @@ class Composer:
                 "Invitation: %(num)d meetings of %(name)s",
                 len(meetings),
                 name=collab.name,
-                when=when(meetings[0], locale),
+                when=when(first, locale),
             )
             intro = [gettext("You are invited to the meetings of %(name)s.", name=collab.name)]
         if not cancel and any(meeting.short_notice for meeting in meetings):
@@ -296,63 +426,7 @@ class Composer:
             )
         if collab.ambition and not cancel:
             intro.append(collab.ambition)
-        organizer_party = (
-            Party(organizer.name, organizer.email)
-            if organizer
-            else Party(self.sender_name, self.sender_address)
-        )
-        blocks: list[Block] = []
-        invitations: list[Invitation] = []
-        for meeting in meetings:
-            block = Block(when(meeting, locale))
-            if meeting.location:
-                block.lines.append(gettext("Location: %(place)s", place=meeting.location))
-            url = None
-            if not cancel:
-                if rows[(meeting.id, person.id)].sent_sequence is not None:
-                    block.lines.append(gettext("Changed: please answer again."))
-                secret = issue_rsvp_token(
-                    self.session, meeting, person, self.now, valid_days_after=self.valid_days_after
-                )
-                url = f"{self.base_url}/rsvp/{secret}"
-                block.links = [
-                    (gettext("Accept"), f"{url}?answer=accepted"),
-                    (gettext("Maybe"), f"{url}?answer=tentative"),
-                    (gettext("Decline"), f"{url}?answer=declined"),
-                ]
-            blocks.append(block)
-            invitations.append(
-                Invitation(
-                    uid=meeting.uid,
-                    sequence=meeting.sequence,
-                    summary=collab.name,
-                    start=meeting.starts_at,
-                    end=meeting.ends_at,
-                    zone=meeting.timezone,
-                    organizer=organizer_party,
-                    attendee=Party(person.name, person.email),
-                    description=collab.ambition,
-                    location=meeting.location,
-                    sent_by=self._sent_by(organizer_party),
-                    url=url,
-                )
-            )
-        outro = []
-        if not cancel:
-            outro.append(
-                gettext(
-                    "Answer with the links (no account needed) or with your calendar's"
-                    " accept and decline buttons."
-                )
-            )
-        if organizer:
-            outro.append(
-                gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
-            )
-        content = Content(
-            subject, gettext("Dear %(name)s,", name=person.name), intro, blocks, outro
-        )
-        return content, invitations
+        return str(subject), [str(line) for line in intro]
 
     def _sent_by(self, organizer: Party) -> str | None:
         """The planner's address sends for the coordinator (ORGANIZER;SENT-BY)."""

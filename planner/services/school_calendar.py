@@ -40,22 +40,21 @@ def _key(holiday: SchoolHoliday) -> HolidayKey:
     return (holiday.school_year, holiday.name, holiday.region)
 
 
-def _from_record(record: SchoolHolidayRecord) -> SchoolHoliday:
-    return SchoolHoliday(
-        school_year=record.school_year,
-        name=record.name,
-        region=record.region,
-        first_day=record.first_on,
-        last_day=record.last_on,
-        compulsory=record.compulsory,
-    )
-
-
 def effective_school_holidays(session: Session) -> tuple[SchoolHoliday, ...]:
     """Return the school holidays in force: the shipped data, overlaid with imported data."""
     merged = {_key(holiday): holiday for holiday in load_school_holidays()}
-    for record in session.scalars(select(SchoolHolidayRecord)):
-        holiday = _from_record(record)
+    records = session.execute(
+        select(
+            SchoolHolidayRecord.school_year,
+            SchoolHolidayRecord.name,
+            SchoolHolidayRecord.region,
+            SchoolHolidayRecord.first_on,
+            SchoolHolidayRecord.last_on,
+            SchoolHolidayRecord.compulsory,
+        )
+    )
+    for year, name, region, first_on, last_on, compulsory in records:
+        holiday = SchoolHoliday(year, name, region, first_on, last_on, compulsory)
         merged[_key(holiday)] = holiday
     return tuple(sorted(merged.values()))
 
