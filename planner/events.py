@@ -52,6 +52,7 @@ class EventKind(StrEnum):
     MEETING_CONFLICT_CLEARED = "meeting.conflict_cleared"
     FOLLOWUP_PROPOSED = "followup.proposed"
     ATTENDANCE_ANSWERED = "attendance.answered"
+    ATTENDANCE_ANSWERED_SERIES = "attendance.answered_series"
     FEED_TOKEN_CREATED = "feed_token.created"
     FEED_TOKEN_REVOKED = "feed_token.revoked"
 
@@ -247,6 +248,17 @@ class AttendanceAnswered(Payload):
     via: str
 
 
+@dataclass(frozen=True)
+class SeriesAnswered(Payload):
+    """One answer for every coming meeting of a collaboration a person was invited to."""
+
+    collaboration_id: int
+    person_id: int
+    status: str
+    meeting_ids: list[int]
+    via: str
+
+
 # --- feeds -------------------------------------------------------------------------------
 
 
@@ -287,6 +299,7 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.MEETING_CONFLICT_CLEARED: MeetingRef,
     EventKind.FOLLOWUP_PROPOSED: FollowupProposed,
     EventKind.ATTENDANCE_ANSWERED: AttendanceAnswered,
+    EventKind.ATTENDANCE_ANSWERED_SERIES: SeriesAnswered,
     EventKind.FEED_TOKEN_CREATED: FeedTokenChange,
     EventKind.FEED_TOKEN_REVOKED: FeedTokenChange,
 }

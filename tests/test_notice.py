@@ -30,6 +30,7 @@ from planner.messaging.jobs import top_up
 from planner.messaging.worker import Worker
 from planner.models import Collaboration, Mail, Meeting
 from planner.services import busy_periods, collaborations
+from tests.conftest import REPO_ROOT
 from tests.factories import (
     ANOUK,
     EINDHOVEN,
@@ -82,6 +83,15 @@ def _refused_alike(web: Any, api: Any, cli: Any, words: str) -> None:
 # --- counting school days here, from the shared data --------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def holiday_data() -> Any:
+    """The verified school holidays (../shared/data/nl-schoolvakanties.json), as the package
+    ships them: read as plain JSON here, not through the planner's own calendar code, so the
+    test counts school days on its own (tests/calendar_nl checks the copy against the source)."""
+    path = REPO_ROOT / "planner" / "calendar_nl" / "data" / "nl-schoolvakanties.json"
+    return json.loads(path.read_text("utf-8"))
+
+
 def _days(first: date, last: date) -> Iterator[date]:
     while first <= last:
         yield first
@@ -120,8 +130,8 @@ def _nth_school_day(today: date, n: int, closed: frozenset[date]) -> date:
 
 
 @pytest.fixture
-def noord_zuid_closed(shared_holidays: Any) -> frozenset[date]:
-    return _holidays(shared_holidays, ("noord", "zuid"))
+def noord_zuid_closed(holiday_data: Any) -> frozenset[date]:
+    return _holidays(holiday_data, ("noord", "zuid"))
 
 
 def _noord_zuid(session: Session, **changes: Any) -> Collaboration:
@@ -354,14 +364,14 @@ def test_a_holiday_before_the_searched_days_still_stretches_the_notice(
 
 
 def test_a_long_notice_over_the_summer_holiday_holds_for_a_plan_months_ahead(
-    app: Flask, client: FlaskClient, session: Session, shared_holidays: Any
+    app: Flask, client: FlaskClient, session: Session, holiday_data: Any
 ) -> None:
     """Sixty school days (the most allowed) seen on Mon 17 May 2027 end on Mon 4 Oct: the
     summer holiday of noord and zuid (10 Jul – 5 Sep) does not count. A plan for the next
     school year says so from 14 Sep, and must from 15 Sep too."""
     collab = _noord_zuid(session, notice_days=60)
     _freeze(app, "2027-05-17T08:00:00Z")
-    earliest = _nth_school_day(date(2027, 5, 17), 60, _holidays(shared_holidays, ("noord", "zuid")))
+    earliest = _nth_school_day(date(2027, 5, 17), 60, _holidays(holiday_data, ("noord", "zuid")))
     assert earliest == date(2027, 10, 4)
     for first in ("2027-09-14", "2027-09-15"):
         url = f"/api/v1/collaborations/{collab.id}/plan?school_year=2027-2028&from={first}"

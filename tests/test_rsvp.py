@@ -24,8 +24,9 @@ from werkzeug.test import TestResponse
 
 from planner.domain.secrets import hash_secret
 from planner.events import EventKind, PersonRef, append_event
+from planner.messaging.composer import Composer
 from planner.models import Attendance, Event, Mail, Meeting, RsvpToken
-from planner.services import meetings, people
+from planner.services import meetings, people, planning
 from planner.services.attendance import revoke_rsvp_tokens
 from tests.factories import (
     COORDINATOR,
@@ -36,7 +37,7 @@ from tests.factories import (
     plan_with_partners,
     reply_ics,
 )
-from tests.helpers import count_rows
+from tests.helpers import count_rows, dispatch
 
 NOW_TEXT = "2026-11-21T10:00:00Z"
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
@@ -100,6 +101,13 @@ def _private(response: TestResponse) -> None:
     assert b'<meta name="robots" content="noindex">' in response.data
 
 
+def _series_events(session: Session) -> list[Event]:
+    session.expire_all()
+    return [
+        e for e in session.query(Event).order_by(Event.id) if e.kind == "attendance.answered_series"
+    ]
+
+
 # --- (a) a real answer link ----------------------------------------------------------------
 
 
@@ -118,7 +126,8 @@ def test_opening_the_link_shows_the_meeting_and_changes_nothing(
         # Nobody's e-mail address is shown, not even the partner's own.
         for address in (PARTNER, OTHER, COORDINATOR):
             assert address not in page
-        assert page.count('name="answer"') == 3
+        # Three buttons for this meeting, two for every coming one at once.
+        assert page.count('name="answer"') == 3 + 2
     assert client.head(_url(planned, "?answer=accepted")).status_code == 200
     assert _snapshot(app, planned) == before
     assert _status(app, planned.meeting_ids[0], planned.partner_id) == ("needs_action", None)
@@ -177,6 +186,89 @@ def test_answering_records_it_and_a_second_answer_changes_it(
     assert _status(app, planned.meeting_ids[1], partner_id)[0] == "needs_action"
 
 
+def test_the_series_answer_in_the_overview_link_is_only_highlighted(
+    app: Flask, client: FlaskClient, planned: Planned
+) -> None:
+    before = _snapshot(app, planned)
+    page = client.get(_url(planned, "?all=declined&lang=en")).get_data(as_text=True)
+    assert "All coming meetings at once" in page
+    assert 'value="declined" class="chosen" autofocus>I will not come to any' in page
+    assert f'action="/rsvp/{planned.secret}/all?lang=en"' in page
+    assert _snapshot(app, planned) == before
+
+
+def test_one_answer_for_all_coming_meetings_tells_the_coordinator_once(
+    app: Flask, client: FlaskClient, session: Session, planned: Planned
+) -> None:
+    first, second = planned.meeting_ids
+    response = client.post(_url(planned, "/all?lang=en"), data={"answer": "declined"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    _private(response)
+    page = response.get_data(as_text=True)
+    assert "You will not attend." in page and "2 answers changed." in page
+    assert "1 Dec 2026" in page and "10 Dec 2026" in page
+    for meeting_id in (first, second):
+        assert _status(app, meeting_id, planned.partner_id) == ("declined", "link")
+        assert _status(app, meeting_id, planned.other_id)[0] == "needs_action"
+    # One event for the series, none per meeting: the coordinator gets one mail, not two.
+    assert _answered_events(session) == []
+    (event,) = _series_events(session)
+    assert event.payload["meeting_ids"] == [first, second]
+    assert event.payload["status"] == "declined"
+    dispatch(app)
+    session.expire_all()
+    told = [m for m in session.scalars(select(Mail)) if m.recipient == COORDINATOR]
+    assert [m.subject for m in told] == ["Esra Yilmaz komt niet: Leerlijn techniek, 2 overleggen"]
+    # The same answer again changes nothing and tells nobody.
+    again = client.post(_url(planned, "/all?lang=en"), data={"answer": "declined"})
+    assert "0 answers changed." in again.get_data(as_text=True)
+    assert len(_series_events(session)) == 1
+    # A meeting cancelled meanwhile needs no answer: coming to all leaves it alone.
+    cancelled = session.get(Meeting, second)
+    assert cancelled is not None
+    meetings.cancel_meeting(session, cancelled, NOW)
+    session.commit()
+    client.post(_url(planned, "/all"), data={"answer": "accepted"})
+    assert _status(app, first, planned.partner_id)[0] == "accepted"
+    assert _status(app, second, planned.partner_id)[0] == "declined"
+
+
+@pytest.mark.parametrize("answer", ["", "tentative", "needs_action", "all"])
+def test_a_series_answer_other_than_all_or_none_is_refused(
+    app: Flask, client: FlaskClient, planned: Planned, answer: str
+) -> None:
+    before = _snapshot(app, planned)
+    response = client.post(_url(planned, "/all"), data={"answer": answer})
+    assert response.status_code == 400
+    assert "Kies of u naar alle overleggen komt of naar geen enkel." in response.get_data(
+        as_text=True
+    )
+    assert _snapshot(app, planned) == before
+
+
+def test_the_answer_page_lists_every_coming_meeting_a_page_at_a_time(
+    app: Flask, client: FlaskClient, session: Session, planned: Planned
+) -> None:
+    collab = session.get(Meeting, planned.meeting_ids[0]).collaboration  # type: ignore[union-attr]
+    preview = planning.preview_plan(session, collab, NOW, first=date(2027, 1, 5), count=24)
+    created = planning.confirm_plan(session, preview, NOW)
+    session.commit()
+    with app.app_context():
+        Composer(session, NOW).invitations(created)
+    session.commit()
+    page = client.get(_url(planned, "?lang=en")).get_data(as_text=True)
+    rows = page.split('<table class="rsvp-others">', 1)[1].split("</table>", 1)[0]
+    assert rows.count("<tr>") - 1 == 20  # the head row, then twenty meetings
+    assert "Later meetings" in page and "Earlier meetings" not in page
+    later = client.get(_url(planned, "?page=2&lang=en")).get_data(as_text=True)
+    rest = later.split('<table class="rsvp-others">', 1)[1].split("</table>", 1)[0]
+    assert rest.count("<tr>") - 1 == 1 + 24 - 20  # 25 others in all
+    assert "Earlier meetings" in later and "Later meetings" not in later
+    # A page past the end, or nonsense, still answers.
+    for query in ("?page=9", "?page=x", "?page=%C2%B2", "?page=-1"):
+        assert client.get(_url(planned, query)).status_code == 200, query
+
+
 @pytest.mark.parametrize("answer", ["", "yes", "needs_action", "accepted!", "accepted,declined"])
 def test_an_invalid_answer_is_refused_and_changes_nothing(
     app: Flask, client: FlaskClient, planned: Planned, answer: str
@@ -187,7 +279,7 @@ def test_an_invalid_answer_is_refused_and_changes_nothing(
     _private(response)
     page = response.get_data(as_text=True)
     assert "Choose one of the buttons" in page
-    assert page.count('name="answer"') == 3  # the buttons are there to try again
+    assert page.count('name="answer"') == 3 + 2  # the buttons are there to try again
     assert _snapshot(app, planned) == before
 
 

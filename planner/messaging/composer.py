@@ -341,6 +341,17 @@ class Composer:
             )
             closing = list(outro)
             if first_url is not None:
+                blocks = [
+                    Block(
+                        gettext("All %(num)d meetings at once", num=total),
+                        [],
+                        [
+                            (gettext("I will come to all"), f"{first_url}?all=accepted#all"),
+                            (gettext("I will not come to any"), f"{first_url}?all=declined#all"),
+                        ],
+                    ),
+                    *blocks,
+                ]
                 closing.insert(
                     0,
                     gettext(

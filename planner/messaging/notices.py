@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy.orm import Session
 
 from planner.domain.drift import DriftStatus
@@ -19,6 +19,7 @@ from planner.events import (
     FollowupProposed,
     MeetingConflict,
     MeetingRef,
+    SeriesAnswered,
 )
 from planner.messaging.composer import Block, Composer, Content, digest_key, when
 from planner.messaging.registry import Context, handles
@@ -97,6 +98,52 @@ def _answered(ctx: Context, payload: AttendanceAnswered) -> None:
         )
 
     tell_coordinators(ctx, collab, f"declined:{ctx.event.id}", write)
+
+
+@handles(EventKind.ATTENDANCE_ANSWERED_SERIES)
+def _answered_series(ctx: Context, payload: SeriesAnswered) -> None:
+    """A partner declined every coming meeting at once: one mail, not one per meeting."""
+    if payload.status != AttendanceStatus.DECLINED.value:
+        return
+    person = ctx.session.get(Person, payload.person_id)
+    collab = ctx.session.get(Collaboration, payload.collaboration_id)
+    meetings = sorted(
+        (m for i in payload.meeting_ids if (m := ctx.session.get(Meeting, i)) is not None),
+        key=lambda m: m.starts_at,
+    )
+    if person is None or collab is None or not meetings:
+        return
+
+    def write(coordinator: Person) -> Content:
+        locale = coordinator.language
+        return Content(
+            ngettext(
+                "%(person)s declined: %(name)s, %(num)d meeting",
+                "%(person)s declined: %(name)s, %(num)d meetings",
+                len(meetings),
+                person=person.name,
+                name=collab.name,
+            ),
+            gettext("Dear %(name)s,", name=coordinator.name),
+            [
+                gettext(
+                    "%(person)s (%(email)s) will not come to any of these meetings of %(name)s:",
+                    person=person.name,
+                    email=person.email,
+                    name=collab.name,
+                )
+            ],
+            [
+                Block(
+                    when(meeting, locale),
+                    [meeting.location] if meeting.location else [],
+                    [(gettext("See who is coming"), meeting_url(ctx.composer, meeting.id))],
+                )
+                for meeting in meetings
+            ],
+        )
+
+    tell_coordinators(ctx, collab, f"declined-series:{ctx.event.id}", write)
 
 
 @handles(EventKind.MEETING_CONFLICT)

@@ -22,6 +22,7 @@ from planner.errors import N_, ValidationError
 from planner.events import (
     AttendanceAnswered,
     EventKind,
+    SeriesAnswered,
     append_event,
 )
 from planner.ical.replies import ReplyFormatError, ReplyItem, address, parse_reply
@@ -91,6 +92,7 @@ def upcoming_invitations(
     *,
     exclude: int | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[tuple[Meeting, Attendance]]:
     """The person's next meetings of a collaboration that they were invited to, with their
     answers, by start (`exclude`: a meeting to leave out, e.g. the one being answered)."""
@@ -109,6 +111,8 @@ def upcoming_invitations(
         query = query.where(Meeting.id != exclude)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [(meeting, row) for meeting, row in session.execute(query)]
 
 
@@ -121,8 +125,10 @@ def record_answer(
     *,
     via: str,
     stamp: datetime | None = None,
+    announce: bool = True,
 ) -> bool:
-    """Store a person's answer; append `attendance.answered` if it changed (returns whether)."""
+    """Store a person's answer; append `attendance.answered` if it changed (returns whether).
+    `announce=False` leaves the event to the caller (a series answered at once)."""
     refusal = answer_refusal(meeting, now)
     if refusal is not None:
         raise refusal
@@ -137,6 +143,8 @@ def record_answer(
     row.answered_via = via
     row.updated_at = now
     session.flush()
+    if not announce:
+        return True
     append_event(
         session,
         EventKind.ATTENDANCE_ANSWERED,
@@ -246,6 +254,46 @@ def answer_by_link(
         link.person,
         session.get(Attendance, (link.meeting.id, link.person.id)),
     )
+
+
+# The answers a person can give for a whole series at once.
+SERIES_ANSWERS = (AttendanceStatus.ACCEPTED, AttendanceStatus.DECLINED)
+
+
+def answer_series_by_link(
+    session: Session, secret: str | RsvpLink, status: AttendanceStatus, now: datetime
+) -> list[Meeting]:
+    """Give one answer for every coming meeting of the link's collaboration that the person
+    was invited to (cancelled ones need none); return the meetings whose answer changed. One
+    `attendance.answered_series` event tells the coordinators once, not once per meeting."""
+    if status not in SERIES_ANSWERS:
+        raise ValidationError(N_("Choose whether you come to all meetings or to none."))
+    link = secret if isinstance(secret, RsvpLink) else resolve_rsvp(session, secret, now)
+    changed = [
+        meeting
+        for meeting, _ in upcoming_invitations(
+            session, link.person, link.meeting.collaboration_id, now
+        )
+        if meeting.status is MeetingStatus.CONFIRMED
+        and record_answer(
+            session, meeting, link.person, status, now, via="link", stamp=now, announce=False
+        )
+    ]
+    link.token.last_used_at = now
+    if changed:
+        append_event(
+            session,
+            EventKind.ATTENDANCE_ANSWERED_SERIES,
+            SeriesAnswered(
+                collaboration_id=link.meeting.collaboration_id,
+                person_id=link.person.id,
+                status=status.value,
+                meeting_ids=[meeting.id for meeting in changed],
+                via="link",
+            ),
+            now,
+        )
+    return changed
 
 
 def revoke_rsvp_tokens(

@@ -29,6 +29,7 @@ from planner.services.attendance import (
     RsvpLink,
     answer_by_link,
     answer_refusal,
+    answer_series_by_link,
     resolve_rsvp,
     upcoming_invitations,
 )
@@ -50,8 +51,13 @@ SHORT: dict[AttendanceStatus, str] = {
     AttendanceStatus.TENTATIVE: N_("Maybe"),
     AttendanceStatus.DECLINED: N_("Not attending"),
 }
-# How many of the partner's next meetings the page lists.
-OTHER_MEETINGS = 12
+# How many of the partner's next meetings the page lists at a time (then a next page).
+OTHER_MEETINGS = 20
+# The answers for the whole series at once, with their labels.
+SERIES: dict[str, tuple[AttendanceStatus, str]] = {
+    "accepted": (AttendanceStatus.ACCEPTED, N_("I will come to all")),
+    "declined": (AttendanceStatus.DECLINED, N_("I will not come to any")),
+}
 
 # What the page says about the answer stored now.
 CURRENT: dict[AttendanceStatus, str] = {
@@ -126,10 +132,25 @@ def _link(endpoint: str, secret: str) -> str:
     return url_for(endpoint, secret=secret)
 
 
-def _other_meetings(db: Session, link: RsvpLink, locale: str) -> list[dict[str, Any]]:
-    """The person's next meetings of the same collaboration that they were invited to (not
-    the one of this link), with their answer. Reads only."""
-    return [
+def _page_number() -> int:
+    """?page= of the list of the person's other meetings (1 when absent or not a number)."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 1000 else 1
+
+
+def _other_meetings(db: Session, link: RsvpLink, locale: str, page: int) -> dict[str, Any]:
+    """Every coming meeting of the same collaboration the person was invited to (not the one
+    of this link), with their answer, a page at a time. Reads only."""
+    found = upcoming_invitations(
+        db,
+        link.person,
+        link.meeting.collaboration_id,
+        app_now(),
+        exclude=link.meeting.id,
+        limit=OTHER_MEETINGS + 1,
+        offset=(page - 1) * OTHER_MEETINGS,
+    )
+    rows = [
         {
             "when": _when(other, locale),
             "location": other.location,
@@ -137,15 +158,15 @@ def _other_meetings(db: Session, link: RsvpLink, locale: str) -> list[dict[str, 
             "answer": gettext(SHORT[row.status]),
             "answer_key": row.status.value,
         }
-        for other, row in upcoming_invitations(
-            db,
-            link.person,
-            link.meeting.collaboration_id,
-            app_now(),
-            exclude=link.meeting.id,
-            limit=OTHER_MEETINGS,
-        )
+        for other, row in found[:OTHER_MEETINGS]
     ]
+    return {
+        "rows": rows,
+        "page": page,
+        "first": (page - 1) * OTHER_MEETINGS + 1,
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if len(found) > OTHER_MEETINGS else None,
+    }
 
 
 def _problem_page(problem: LinkProblem) -> tuple[str, int]:
@@ -156,7 +177,12 @@ def _problem_page(problem: LinkProblem) -> tuple[str, int]:
 
 
 def _answer_page(
-    secret: str, link: RsvpLink, *, chosen: str | None = None, error: str | None = None
+    secret: str,
+    link: RsvpLink,
+    *,
+    chosen: str | None = None,
+    chosen_all: str | None = None,
+    error: str | None = None,
 ) -> str:
     locale = request_locale()
     meeting = link.meeting
@@ -177,7 +203,13 @@ def _answer_page(
         error=error,
         action=_link(".answer", secret),
         subscribe=_link(".subscribe", secret),
-        others=_other_meetings(get_session(), link, locale),
+        others=_other_meetings(get_session(), link, locale, _page_number()),
+        series=[(key, gettext(text)) for key, (_status, text) in SERIES.items()],
+        chosen_all=chosen_all,
+        answer_all=_link(".answer_all", secret),
+        page_url=lambda number: url_for(
+            ".show", secret=secret, page=number, lang=_asked_language(), _anchor="others"
+        ),
     )
 
 
@@ -191,7 +223,13 @@ def show(secret: str) -> Any:
         return _problem_page(error.problem)
     with force_locale(_language(link)):
         asked = request.args.get("answer", "").strip().lower()
-        return _answer_page(secret, link, chosen=asked if asked in ANSWERS else None)
+        asked_all = request.args.get("all", "").strip().lower()
+        return _answer_page(
+            secret,
+            link,
+            chosen=asked if asked in ANSWERS else None,
+            chosen_all=asked_all if asked_all in SERIES else None,
+        )
 
 
 @bp.post("/<path:secret>")
@@ -226,6 +264,43 @@ def answer(secret: str) -> Any:
             location=link.meeting.location,
             recorded=gettext(CURRENT[status]),
             recorded_key=status.value,
+            again=_link(".show", secret),
+        )
+
+
+@bp.post("/<secret>/all")
+def answer_all(secret: str) -> Any:
+    """Record one answer for every coming meeting of the collaboration."""
+    session = get_session()
+    now = app_now()
+    try:
+        link = resolve_rsvp(session, secret, now)
+    except LinkError as error:
+        return _problem_page(error.problem)
+    with force_locale(_language(link)):
+        given = request.form.get("answer", "").strip().lower()
+        if given not in SERIES:
+            message = gettext("Choose whether you come to all meetings or to none.")
+            return _answer_page(secret, link, error=message), 400
+        with change() as outcome:
+            changed = answer_series_by_link(session, link, SERIES[given][0], now)
+        if not outcome.ok:
+            return _answer_page(secret, link, error=outcome.message), outcome.status
+        locale = request_locale()
+        meetings = [
+            meeting
+            for meeting, _ in upcoming_invitations(
+                session, link.person, link.meeting.collaboration_id, now
+            )
+            if meeting.status is MeetingStatus.CONFIRMED
+        ]
+        return render_template(
+            "rsvp/thanks_all.html",
+            collaboration=link.meeting.collaboration.name,
+            recorded=gettext(CURRENT[SERIES[given][0]]),
+            recorded_key=SERIES[given][0].value,
+            meetings=[_when(meeting, locale) for meeting in meetings],
+            changed=len(changed),
             again=_link(".show", secret),
         )
 
