@@ -585,7 +585,7 @@ def test_a_reply_can_be_uploaded_as_a_file(
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ("wrong_sequence", "older version"),
+        ("wrong_sequence", "never sent"),  # a newer SEQUENCE than any invitation
         ("unknown_uid", "does not know"),
         ("uninvited", "was not invited"),
         ("organizer", "was not invited"),

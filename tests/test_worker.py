@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -1047,3 +1048,27 @@ def test_replies_in_the_mailbox_folder_record_answers_and_are_filed(
     assert len(box) == 0
     assert len(box.get_folder("processed")) == 1 and len(box.get_folder("rejected")) == 1
     assert run(app).periodic["replies"] == (0, 0)
+
+
+def test_a_changed_answer_from_outlook_for_mac_in_the_mailbox_counts_by_its_mail_date(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, tmp_path: Any
+) -> None:
+    """Outlook for Mac repeats the organizer's DTSTAMP in every reply: the mail's Date tells
+    which answer came last, in whatever order the mailbox yields them."""
+    now = now_of(app)
+    first, _, _ = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    box = mailbox.Maildir(str(tmp_path / "replies"), create=True)
+    stamp = now - timedelta(hours=1)  # the invitation's DTSTAMP, in both replies
+    # She answered "maybe" first and "no" ten minutes later; the mailbox order says nothing.
+    later = (("DECLINED", now + timedelta(minutes=15)), ("TENTATIVE", now + timedelta(minutes=5)))
+    for partstat, sent in later:
+        message = _reply_mail(ESRA, first, partstat, stamp)
+        message["Date"] = format_datetime(sent)
+        box.add(message)
+    app.config["REPLY_MAILDIR"] = str(tmp_path / "replies")
+    set_now(app, now + timedelta(hours=1))
+    run(app)
+    session.expire_all()
+    row = session.get(Attendance, (first.id, person_by_email(session, ESRA).id))
+    assert row is not None and row.status is AttendanceStatus.DECLINED

@@ -30,6 +30,8 @@ class ReplyItem:
     attendee: str
     partstat: str
     sent_by: str | None
+    # When the attendee answered, as Outlook says it (X-MICROSOFT-CDO-REPLYTIME), if it does.
+    reply_time: datetime | None = None
 
 
 PARTSTATS = frozenset({"ACCEPTED", "TENTATIVE", "DECLINED", "NEEDS-ACTION"})
@@ -100,4 +102,18 @@ def _item(event: object) -> ReplyItem:
         attendee=address(attendees),
         partstat=partstat,
         sent_by=address(sent_by) if sent_by else None,
+        reply_time=_reply_time(component),
     )
+
+
+def _reply_time(component: object) -> datetime | None:
+    """X-MICROSOFT-CDO-REPLYTIME as an aware UTC instant (None when absent or unreadable)."""
+    raw = component.get("X-MICROSOFT-CDO-REPLYTIME")  # type: ignore[attr-defined]
+    if raw is None:
+        return None
+    text = str(raw.to_ical().decode() if hasattr(raw, "to_ical") else raw).strip()
+    try:  # Outlook writes it in UTC: 20261124T101500Z
+        return datetime.strptime(text.removesuffix("Z") + "+0000", "%Y%m%dT%H%M%S%z")
+    except ValueError:
+        pass
+    return None

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import mailbox
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import Message
-from email.utils import parseaddr
+from email.utils import parseaddr, parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -202,6 +202,17 @@ def calendar_parts(message: Message) -> list[bytes]:
     return found
 
 
+def _mail_date(message: Message, now: datetime) -> datetime:
+    """When a mailed reply was sent: its Date header (never later than now), else now."""
+    try:
+        sent = parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return now
+    if sent is None or sent.tzinfo is None:
+        return now
+    return min(sent.astimezone(UTC), now)
+
+
 def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Apply the iTIP REPLYs in a Maildir's new mail; file each message under `.processed` or
     `.rejected`. Returns (applied, rejected)."""
@@ -215,12 +226,13 @@ def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, 
     for key in list(box.iterkeys()):
         message = box.get_message(key)
         sender = parseaddr(str(message.get("From", "")))[1]
+        received = _mail_date(message, now)
         parts = calendar_parts(message)
         ok = False
         with session_factory() as session:
             try:
                 for part in parts:
-                    apply_reply(session, part, now, sender=sender)
+                    apply_reply(session, part, now, sender=sender, received=received)
                 ok = bool(parts)
                 session.commit()
             except PlannerError as error:

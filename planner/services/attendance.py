@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -126,9 +127,11 @@ def record_answer(
     via: str,
     stamp: datetime | None = None,
     announce: bool = True,
+    given_at: datetime | None = None,
 ) -> bool:
     """Store a person's answer; append `attendance.answered` if it changed (returns whether).
-    `announce=False` leaves the event to the caller (a series answered at once)."""
+    `given_at` is when the answer was given (a mailed reply: its reply time or mail date; now
+    when not given). `announce=False` leaves the event to the caller (a series at once)."""
     refusal = answer_refusal(meeting, now)
     if refusal is not None:
         raise refusal
@@ -139,7 +142,7 @@ def record_answer(
         return False
     previous = row.status
     row.status = status
-    row.answered_at = now
+    row.answered_at = given_at or now
     row.answered_via = via
     row.updated_at = now
     session.flush()
@@ -371,29 +374,41 @@ class ReplyOutcome:
 
 
 def apply_reply(
-    session: Session, data: bytes | str, now: datetime, *, sender: str | None = None
+    session: Session,
+    data: bytes | str,
+    now: datetime,
+    *,
+    sender: str | None = None,
+    received: datetime | None = None,
 ) -> list[ReplyOutcome]:
     """Apply an iTIP REPLY (shared ICAL.md rule 18). All or nothing: any bad answer raises.
 
-    `sender` is the mail's From address when the reply came by mail: it must be the attendee or
-    the attendee's SENT-BY.
+    `sender` is the mail's From (an address or 'Name <address>') when the reply came by mail:
+    it must be the attendee or the attendee's SENT-BY. `received` is when the reply was sent
+    or arrived (the mail's Date; now when not given).
+
+    A reply is judged by its SEQUENCE first (it must answer the latest invitation), then by
+    when it was given: Outlook's X-MICROSOFT-CDO-REPLYTIME when present, else when it was
+    received. Its DTSTAMP tells only between two replies of the same calendar: Outlook for Mac
+    copies the organizer's, so a changed answer keeps the DTSTAMP of the first.
     """
     try:
         items = parse_reply(data)
     except ReplyFormatError as error:
         raise ValidationError(REPLY_FORMAT_MESSAGES[error.reason]) from error
+    given_by = address(parseaddr(sender)[1] or sender) if sender else None
     outcomes = []
     for item in items:
         meeting, person, row = _reply_target(session, item)
         if (refusal := answer_refusal(meeting, now)) is not None:  # what the answer page says
             raise refusal
-        if sender is not None and address(sender) not in {item.attendee, item.sent_by}:
+        if given_by is not None and given_by not in {item.attendee, item.sent_by}:
             raise ValidationError(
                 N_("The answer for %(email)s was sent by someone else (%(sender)s)."),
                 email=item.attendee,
                 sender=sender,
             )
-        if item.sequence != meeting.sequence:
+        if item.sequence < meeting.sequence:
             raise ValidationError(
                 N_(
                     "The answer is about an older version of the meeting (%(got)s, now"
@@ -402,23 +417,49 @@ def apply_reply(
                 got=item.sequence,
                 current=meeting.sequence,
             )
+        if item.sequence > meeting.sequence:
+            raise ValidationError(
+                N_(
+                    "The answer is about a version of the meeting the planner never sent"
+                    " (%(got)s, the latest is %(current)s)."
+                ),
+                got=item.sequence,
+                current=meeting.sequence,
+            )
         status = PARTSTAT_STATUS[item.partstat]
+        if status is AttendanceStatus.NEEDS_ACTION:
+            raise ValidationError(N_("The answer gives no decision (NEEDS-ACTION)."))
+        moment = item.reply_time or received or now
         if row.reply_stamp is not None and item.stamp == row.reply_stamp and status is row.status:
             # The same reply again (mailed twice, uploaded twice): nothing to do.
             outcomes.append(ReplyOutcome(meeting, person, status, False))
             continue
-        if row.reply_stamp is not None and item.stamp <= row.reply_stamp:
+        if _older(row, item, moment):
             raise ValidationError(
                 N_("A newer answer from %(email)s is already stored."), email=item.attendee
             )
-        if status is AttendanceStatus.NEEDS_ACTION:
-            raise ValidationError(N_("The answer gives no decision (NEEDS-ACTION)."))
         changed = record_answer(
-            session, meeting, person, status, now, via="reply", stamp=item.stamp
+            session, meeting, person, status, now, via="reply", stamp=item.stamp, given_at=moment
         )
         outcomes.append(ReplyOutcome(meeting, person, status, changed))
     session.flush()
     return outcomes
+
+
+def _older(row: Attendance, item: ReplyItem, moment: datetime) -> bool:
+    """Whether the stored answer is newer than this reply. Two replies of a calendar are
+    ordered by their DTSTAMPs where those differ; otherwise (the same DTSTAMP, as Outlook for
+    Mac sends, or an answer given by link) by when each was given."""
+    if row.answered_at is None:
+        return False
+    if (
+        row.answered_via == "reply"
+        and row.reply_stamp is not None
+        and item.reply_time is None
+        and item.stamp != row.reply_stamp
+    ):
+        return item.stamp < row.reply_stamp
+    return moment <= row.answered_at
 
 
 def _reply_target(session: Session, item: ReplyItem) -> tuple[Meeting, Person, Attendance]:
