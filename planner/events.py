@@ -196,6 +196,8 @@ class MeetingMoved(Payload):
     before: dict[str, str]  # day, starts_at
     after: dict[str, str]
     sequence: int
+    note: str | None = None  # what the coordinator wrote to the invitees
+    reason: str | None = None  # why it moved, when the planner knows (a school's test week)
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ class MeetingsMoved(Payload):
 
     collaboration_id: int
     meeting_ids: list[int]
-    moves: list[dict[str, Any]]  # meeting_id, before, after, sequence
+    moves: list[dict[str, Any]]  # meeting_id, before, after, sequence, reason
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ class MeetingCancelled(Payload):
     collaboration_id: int
     day: str
     sequence: int
+    note: str | None = None  # what the coordinator wrote to the invitees
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ coordinator's own limits apply on the pages only), the test says so.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -568,3 +571,81 @@ def test_a_database_that_was_never_migrated_says_what_to_run(tmp_path: Path) -> 
     sent = client.post("/login", data={"email": "a@b.example", "password": "x"})
     assert sent.status_code in (400, 503)
     app.extensions["planner.db"].engine.dispose()
+
+
+def _mails_about(app: Flask, subject_part: str) -> list[str]:
+    """The text of every queued mail whose subject has these words, after the worker ran."""
+    dispatch(app)
+    with app.extensions["planner.db"].session() as session:
+        found = []
+        for mail in session.scalars(select(Mail)):
+            if subject_part not in mail.subject:
+                continue
+            message = email.message_from_string(mail.raw, policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            part = message.get_body(preferencelist=("plain",))
+            assert part is not None
+            found.append(" ".join(str(part.get_content()).split()))
+        return found
+
+
+def test_a_move_with_a_note_says_where_it_was_and_why_at_every_door(
+    app: Flask, doors: Doors
+) -> None:
+    """Each door moves one Woerden meeting with a note; each update mail says the old date,
+    the new one and the note (the partners of Woerden get one mail per meeting)."""
+    dispatch(app)  # the demo's invitations went out first
+    doors.log_in(COORDINATOR)
+    web = doors.page(
+        "/meetings/5/move",
+        {"choice": "other", "day": "2026-12-15", "time": "", "note": "Het lokaal is bezet."},
+    )
+    assert web.status_code == 303, page_text(web)[:600]
+    api = doors.call(
+        "POST", "/api/v1/meetings/6/move", json={"day": "2027-01-19", "note": "Studiedag."}
+    )
+    assert api.status_code == 200, api_message(api)
+    cli = doors.run("meetings", "move", "7", "--to", "2027-03-09", "--note", "Open dag.")
+    assert cli.exit_code == 0, cli.output
+    for old, new, note in (
+        ("do 17 dec 2026 15:30–17:00", "di 15 dec 2026", "Het lokaal is bezet."),
+        ("do 21 jan 2027 15:30–17:00", "di 19 jan 2027", "Studiedag."),
+        ("di 2 mrt 2027 15:30–17:00", "di 9 mrt 2027", "Open dag."),
+    ):
+        texts = _mails_about(app, f"Gewijzigd: Startersbegeleiding Woerden, {new}")
+        assert texts, new
+        for text in texts:
+            assert f"Was: {old}" in text and f"Van de regisseur: {note}" in text
+
+
+def test_a_cancellation_carries_the_coordinators_note_at_every_door(
+    app: Flask, doors: Doors
+) -> None:
+    dispatch(app)  # the demo's invitations went out first
+    doors.log_in(COORDINATOR)
+    web = doors.page("/meetings/5/cancel", {"confirm": "y", "note": "Te weinig aanmeldingen."})
+    assert web.status_code == 303, page_text(web)[:600]
+    api = doors.call("POST", "/api/v1/meetings/6/cancel", json={"note": "Staking."})
+    assert api.status_code == 200, api_message(api)
+    cli = doors.run("meetings", "cancel", "7", "--note", "Griep.")
+    assert cli.exit_code == 0, cli.output
+    for day, note in (
+        ("do 17 dec 2026", "Te weinig aanmeldingen."),
+        ("do 21 jan 2027", "Staking."),
+        ("di 2 mrt 2027", "Griep."),
+    ):
+        texts = _mails_about(app, f"Geannuleerd: Startersbegeleiding Woerden, {day}")
+        assert texts and all(f"Van de regisseur: {note}" in text for text in texts), day
+
+
+def test_a_note_too_long_is_refused_alike_and_changes_nothing(app: Flask, doors: Doors) -> None:
+    before = table_digest(app)
+    doors.log_in(COORDINATOR)
+    long = "x" * 501
+    web = doors.page("/meetings/5/cancel", {"confirm": "y", "note": long})
+    api = doors.call("POST", "/api/v1/meetings/5/cancel", json={"note": long})
+    cli = doors.run("meetings", "cancel", "5", "--note", long)
+    assert web.status_code == 400
+    assert 400 <= api.status_code < 500 and "hoogstens 500 tekens" in api_message(api)
+    assert cli.exit_code == 1 and "hoogstens 500 tekens" in cli.output
+    assert table_digest(app) == before

@@ -904,6 +904,10 @@ def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partn
         data = calendar_of(received, "REQUEST")
         start = datetime.combine(hit.day, time(15, 30), AMSTERDAM)
         check_itip(data, "REQUEST", partner, [(hit.uid, 1, start)])
+        # The mail says when it was and why it moved.
+        text = " ".join(received.text().split())
+        assert "Was: di 12 jan 2027 15:30–17:00" in text
+        assert "Waarom: Toetsweek — Groenendaal Lyceum" in text
     assert smtp.to(ANOUK) == []
     # Nothing left to apply: a second call moves nothing and sends nothing.
     again = app.test_client().post(

@@ -156,9 +156,10 @@ def meetings_alternatives(meeting_id: str, limit: int, as_json: bool) -> None:
     is_flag=True,
     help="Allow a day inside the minimum notice (partners' calendars may already be full).",
 )
+@click.option("--note", help="A note for the invitees, in the update mail.")
 @json_option
 def meetings_move(
-    meeting_id: str, day: str, at: str | None, short_notice: bool, as_json: bool
+    meeting_id: str, day: str, at: str | None, short_notice: bool, note: str | None, as_json: bool
 ) -> None:
     """Move a meeting to another day; everyone invited gets the new date by mail."""
     with change() as session:
@@ -171,6 +172,7 @@ def meetings_move(
             at=parse_time(at, "time") if at else None,
             locale=locale(),
             short_notice=short_notice,
+            note=note,
         )
         data = change_json(result, locale())
     _echo_change(data, as_json, _("Moved to %(day)s."))
@@ -178,12 +180,13 @@ def meetings_move(
 
 @meetings_group.command("cancel")
 @click.argument("meeting_id")
+@click.option("--note", help="A note for the invitees, in the cancellation mail.")
 @json_option
-def meetings_cancel(meeting_id: str, as_json: bool) -> None:
+def meetings_cancel(meeting_id: str, note: str | None, as_json: bool) -> None:
     """Cancel a meeting; it stays listed as cancelled."""
     with change() as session:
         meeting = meetings.get_meeting(session, meeting_id)
-        result = meetings.cancel_meeting(session, meeting, app_now(), locale=locale())
+        result = meetings.cancel_meeting(session, meeting, app_now(), locale=locale(), note=note)
         data = change_json(result, locale())
     _echo_change(data, as_json, _("Cancelled %(day)s."))
 

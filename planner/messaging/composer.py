@@ -57,6 +57,16 @@ class Content:
     outro: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Change:
+    """What a mail says about a meeting that changed: when it was, why, and the coordinator's
+    note (each when known)."""
+
+    before: datetime | None = None  # the old start
+    reason: str | None = None
+    note: str | None = None
+
+
 @dataclass
 class _Letter:
     """The mails about a batch of meetings for one person: one per meeting (with its iTIP
@@ -146,7 +156,9 @@ class Composer:
 
     # --- invitations ------------------------------------------------------------------------
 
-    def invitations(self, meetings: Iterable[Meeting]) -> int:
+    def invitations(
+        self, meetings: Iterable[Meeting], changes: Mapping[int, Change] | None = None
+    ) -> int:
         """Send every invitee what changed for them: one REQUEST mail for all new and moved
         meetings of a collaboration, one CANCEL mail for all cancelled ones. Idempotent: what a
         person was already sent (by SEQUENCE) is not sent again. Returns the number of mails."""
@@ -164,7 +176,7 @@ class Composer:
             invitees = invitees_of(collab)
             rows = attendance_for(self.session, items, invitees, self.now)
             for person in invitees:
-                count += self._invite_person(collab, organizer, person, items, rows)
+                count += self._invite_person(collab, organizer, person, items, rows, changes or {})
         return count
 
     def _invite_person(
@@ -174,6 +186,7 @@ class Composer:
         person: Person,
         meetings: Sequence[Meeting],
         rows: dict[tuple[int, int], Attendance],
+        changes: Mapping[int, Change],
     ) -> int:
         requests: list[Meeting] = []
         cancels: list[Meeting] = []
@@ -191,7 +204,9 @@ class Composer:
         count = 0
         for method, chosen in ((Method.REQUEST, requests), (Method.CANCEL, cancels)):
             if chosen:
-                count += self._send_itip(collab, organizer, person, method, chosen, rows)
+                count += self._send_itip(
+                    collab, organizer, person, method, chosen, rows, changes=changes
+                )
         return count
 
     def withdraw(
@@ -219,6 +234,8 @@ class Composer:
         chosen: Sequence[Meeting],
         rows: Mapping[tuple[int, int], Any],
         tag: str = "",
+        *,
+        changes: Mapping[int, Change] | None = None,
     ) -> int:
         """Queue one iMIP message per meeting (Outlook acts on the first VEVENT of a message
         only, Gmail on the text/calendar part only), numbered "(1/7) …" in a batch, and for a
@@ -226,7 +243,7 @@ class Composer:
         links. Returns the number of mails queued."""
         occasion = tag or f"e{self.event_id}"
         with force_locale(person.language):
-            letter = self._letter(collab, organizer, person, chosen, rows, method)
+            letter = self._letter(collab, organizer, person, chosen, rows, method, changes or {})
         count = 0
         if letter.overview is not None:
             # The event in the key: someone who left and came back is told again (what a
@@ -270,6 +287,7 @@ class Composer:
         meetings: Sequence[Meeting],
         rows: Mapping[tuple[int, int], Any],
         method: Method,
+        changes: Mapping[int, Change],
     ) -> _Letter:
         """What the person gets about these meetings: a mail per meeting, and an overview."""
         locale = person.language
@@ -298,7 +316,9 @@ class Composer:
         first_url: str | None = None
         for index, meeting in enumerate(meetings, start=1):
             updated = rows[(meeting.id, person.id)].sent_sequence is not None
-            block, url = self._meeting_block(meeting, person, locale, cancel, updated)
+            block, url = self._meeting_block(
+                meeting, person, locale, cancel, updated, changes.get(meeting.id)
+            )
             first_url = first_url or url
             blocks.append(block)
             subject, intro = self._subject(collab, [meeting], locale, cancel, updated)
@@ -364,12 +384,21 @@ class Composer:
         return _Letter(messages, overview)
 
     def _meeting_block(
-        self, meeting: Meeting, person: Person, locale: str, cancel: bool, updated: bool
+        self,
+        meeting: Meeting,
+        person: Person,
+        locale: str,
+        cancel: bool,
+        updated: bool,
+        change: Change | None = None,
     ) -> tuple[Block, str | None]:
-        """One meeting in a mail, with its answer links (not for a cancellation)."""
+        """One meeting in a mail, with what changed and its answer links (not for a
+        cancellation)."""
         block = Block(when(meeting, locale))
         if meeting.location:
             block.lines.append(gettext("Location: %(place)s", place=meeting.location))
+        if change is not None:
+            block.lines.extend(self._change_lines(meeting, locale, cancel, updated, change))
         if cancel:
             return block, None
         if updated:
@@ -384,6 +413,23 @@ class Composer:
             (gettext("Decline"), f"{url}?answer=declined"),
         ]
         return block, url
+
+    def _change_lines(
+        self, meeting: Meeting, locale: str, cancel: bool, updated: bool, change: Change
+    ) -> list[str]:
+        """'Was: …', 'Why: …' and the coordinator's note."""
+        lines = []
+        if change.before is not None and updated and not cancel:
+            zone = ZoneInfo(meeting.timezone)
+            old = format_meeting_time(
+                change.before, change.before + (meeting.ends_at - meeting.starts_at), zone, locale
+            )
+            lines.append(gettext("Was: %(when)s", when=old))
+        if change.reason:
+            lines.append(gettext("Why: %(reason)s", reason=change.reason))
+        if change.note:
+            lines.append(gettext("From the coordinator: %(note)s", note=change.note))
+        return lines
 
     def _subject(
         self,

@@ -21,6 +21,7 @@ from planner.events import (
     MeetingsMoved,
     MeetingsPlanned,
 )
+from planner.messaging.composer import Change
 from planner.messaging.notices import check_drift
 from planner.messaging.registry import Context, handles
 from planner.models import Attendance, Collaboration, Meeting, Person
@@ -36,14 +37,40 @@ def _meetings(session: Session, ids: Iterable[int]) -> list[Meeting]:
 
 @handles(EventKind.MEETINGS_PLANNED, EventKind.MEETINGS_MOVED)
 def _planned(ctx: Context, payload: MeetingsPlanned | MeetingsMoved) -> None:
-    ctx.composer.invitations(_meetings(ctx.session, payload.meeting_ids))
+    changes = (
+        {
+            int(move["meeting_id"]): Change(
+                before=_instant(move.get("before", {}).get("starts_at")),
+                reason=move.get("reason"),
+            )
+            for move in payload.moves
+        }
+        if isinstance(payload, MeetingsMoved)
+        else {}
+    )
+    ctx.composer.invitations(_meetings(ctx.session, payload.meeting_ids), changes)
     check_drift(ctx.session, ctx.now, [payload.collaboration_id], ctx.composer)
 
 
 @handles(EventKind.MEETING_MOVED, EventKind.MEETING_CANCELLED)
 def _changed(ctx: Context, payload: MeetingMoved | MeetingCancelled) -> None:
-    ctx.composer.invitations(_meetings(ctx.session, [payload.meeting_id]))
+    if isinstance(payload, MeetingMoved):
+        change = Change(
+            before=_instant(payload.before.get("starts_at")),
+            reason=payload.reason,
+            note=payload.note,
+        )
+    else:
+        change = Change(note=payload.note)
+    ctx.composer.invitations(
+        _meetings(ctx.session, [payload.meeting_id]), {payload.meeting_id: change}
+    )
     check_drift(ctx.session, ctx.now, [payload.collaboration_id], ctx.composer)
+
+
+def _instant(text: str | None) -> datetime | None:
+    """A stored ISO instant (None when absent)."""
+    return datetime.fromisoformat(text) if text else None
 
 
 @handles(EventKind.COLLABORATION_CHANGED)

@@ -115,14 +115,17 @@ def move_meeting(
     locale: str = "nl",
     announce: bool = True,
     short_notice: bool = False,
+    note: str | None = None,
 ) -> ChangeResult:
-    """Move a meeting to another day (and optionally time); SEQUENCE goes up by one.
+    """Move a meeting to another day (and optionally time); SEQUENCE goes up by one. `note`
+    is what the coordinator tells the invitees (it goes into the update mail).
 
     A day inside the minimum notice is refused (ShortNotice) unless `short_notice` says the
     coordinator means it; the invitations then say it is at short notice.
     `announce=False` leaves the event to the caller (move_meetings announces a batch at once).
     """
     _require_changeable(meeting, now)
+    note = change_note(note)
     _check_target(meeting, day, at, now, locale)
     ctx, _ = meeting_context(session, meeting, now, locale, None)
     collab = ctx.collab
@@ -147,13 +150,18 @@ def move_meeting(
     meeting.updated_at = now
     session.flush()
     if announce:
-        _announce_move(session, meeting, collab.id, old, now)
+        _announce_move(session, meeting, collab.id, old, now, note)
     after = summarise(ctx, counter, *_around(ctx, meeting, day))
     return ChangeResult(meeting, before, after, [])
 
 
 def _announce_move(
-    session: Session, meeting: Meeting, collab_id: int, old: dict[str, str], now: datetime
+    session: Session,
+    meeting: Meeting,
+    collab_id: int,
+    old: dict[str, str],
+    now: datetime,
+    note: str | None,
 ) -> None:
     append_event(
         session,
@@ -164,9 +172,34 @@ def _announce_move(
             before=old,
             after={"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()},
             sequence=meeting.sequence,
+            note=note,
         ),
         now,
     )
+
+
+# A coordinator's note to the invitees stays a note, not a letter.
+NOTE_LENGTH = 500
+
+
+def change_note(note: str | None) -> str | None:
+    """The coordinator's note for a move or a cancellation, cleaned (None when empty)."""
+    if note is None:
+        return None
+    text = " ".join(str(note).split())
+    if len(text) > NOTE_LENGTH:
+        raise ValidationError(
+            N_("The note is too long: at most %(num)d characters."), num=NOTE_LENGTH
+        )
+    return text or None
+
+
+def conflict_reason(meeting: Meeting) -> str | None:
+    """Why a flagged meeting has to move, in the words of the scan ('Toetsweek — Groenendaal
+    Lyceum'), for the update mail."""
+    reasons = (meeting.conflict or {}).get("reasons") or []
+    words = [f"{r.get('label')} — {r.get('who')}" for r in reasons if r.get("label")]
+    return "; ".join(dict.fromkeys(words)) or None
 
 
 def move_meetings(
@@ -185,8 +218,10 @@ def move_meetings(
         raise ValidationError(N_("One re-planning moves meetings of one collaboration only."))
     results = []
     befores = []
+    reasons = []
     for meeting, day, at in moves:
         befores.append({"day": meeting.day.isoformat(), "starts_at": meeting.starts_at.isoformat()})
+        reasons.append(conflict_reason(meeting))
         results.append(
             move_meeting(session, meeting, day, now, at=at, locale=locale, announce=False)
         )
@@ -205,8 +240,9 @@ def move_meetings(
                         "starts_at": result.meeting.starts_at.isoformat(),
                     },
                     "sequence": result.meeting.sequence,
+                    "reason": reason,
                 }
-                for result, before in zip(results, befores, strict=True)
+                for result, before, reason in zip(results, befores, reasons, strict=True)
             ],
         ),
         now,
@@ -281,10 +317,17 @@ def _start_on(
 
 
 def cancel_meeting(
-    session: Session, meeting: Meeting, now: datetime, *, locale: str = "nl"
+    session: Session,
+    meeting: Meeting,
+    now: datetime,
+    *,
+    locale: str = "nl",
+    note: str | None = None,
 ) -> ChangeResult:
-    """Cancel a meeting (it stays, as cancelled); propose days to fill the gap it leaves."""
+    """Cancel a meeting (it stays, as cancelled); propose days to fill the gap it leaves.
+    `note` is what the coordinator tells the invitees (it goes into the cancellation)."""
     _require_changeable(meeting, now)
+    note = change_note(note)
     ctx, today = meeting_context(session, meeting, now, locale, None)
     counter = ctx.counter()
     prev_day, next_day = neighbour_days(ctx, meeting, meeting.day)
@@ -302,6 +345,7 @@ def cancel_meeting(
             collaboration_id=meeting.collaboration_id,
             day=meeting.day.isoformat(),
             sequence=meeting.sequence,
+            note=note,
         ),
         now,
     )

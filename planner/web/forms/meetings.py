@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TimeField
-from wtforms.validators import InputRequired, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, Optional
 
 from planner.web.forms import Form
 
@@ -72,6 +80,11 @@ class MoveForm(Form):
     short_notice = BooleanField(
         _l("Yes, move it at short notice: partners' calendars may already be full")
     )
+    note = TextAreaField(
+        _l("Note for the invitees (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Goes into the update mail, e.g. why the meeting moves."),
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Another date needs the date."""
@@ -89,4 +102,9 @@ class CancelForm(Form):
     confirm = BooleanField(
         _l("Yes, cancel this meeting and send everyone invited a cancellation"),
         validators=[InputRequired(message=_l("Tick the box to confirm the cancellation."))],
+    )
+    note = TextAreaField(
+        _l("Note for the invitees (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Goes into the cancellation mail, e.g. why it does not take place."),
     )

@@ -50,8 +50,10 @@ def has_token() -> bool:
     return hmac.compare_digest(given.encode(), str(token).encode())
 
 
-def body() -> dict[str, Any]:
-    """The request's JSON object."""
+def body(*, optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object (`optional`: an empty body is an empty object)."""
+    if optional and not request.get_data():
+        return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError(N_("Send a JSON object in the request body."))

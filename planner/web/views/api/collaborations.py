@@ -187,7 +187,7 @@ def meeting_alternatives(meeting_id: str) -> Any:
 def move_meeting(meeting_id: str) -> Any:
     """Move a meeting: {"day": "2026-10-13", "time": "16:00"} (time optional)."""
     raw = body()
-    reject_unknown_fields(raw, {"day", "time", "short_notice"})
+    reject_unknown_fields(raw, {"day", "time", "short_notice", "note"})
     session = get_session()
     meeting = meetings.get_meeting(session, meeting_id)
     result = meetings.move_meeting(
@@ -198,16 +198,30 @@ def move_meeting(meeting_id: str) -> Any:
         at=parse_time(raw["time"], "time") if raw.get("time") else None,
         locale=request_locale(),
         short_notice=parse_bool(raw.get("short_notice", False), "short_notice"),
+        note=_note(raw),
     )
     commit()
     return jsonify(change_json(result, request_locale()))
 
 
+def _note(raw: dict[str, Any]) -> str | None:
+    """The optional `note` for the invitees: a string or null."""
+    note = raw.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ValidationError(N_("%(field)s: give a text."), field="note")
+    return note
+
+
 @bp.post("/meetings/<meeting_id>/cancel")
 def cancel_meeting(meeting_id: str) -> Any:
+    """Cancel a meeting: {"note": "…"} (optional) goes into the cancellation mail."""
+    raw = body(optional=True)
+    reject_unknown_fields(raw, {"note"})
     session = get_session()
     meeting = meetings.get_meeting(session, meeting_id)
-    result = meetings.cancel_meeting(session, meeting, app_now(), locale=request_locale())
+    result = meetings.cancel_meeting(
+        session, meeting, app_now(), locale=request_locale(), note=_note(raw)
+    )
     commit()
     return jsonify(change_json(result, request_locale()))
 

@@ -254,6 +254,7 @@ def move(meeting_id: int) -> Any:
             at=at,
             locale=request_locale(),
             short_notice=bool(form.short_notice.data),
+            note=form.note.data,
         )
     if not outcome.ok:
         message = _("Not moved: %(reason)s", reason=outcome.message)
@@ -305,7 +306,9 @@ def cancel(meeting_id: int) -> Any:
             status = 400
         else:
             with change() as outcome:
-                result = meetings.cancel_meeting(session, meeting, now, locale=locale)
+                result = meetings.cancel_meeting(
+                    session, meeting, now, locale=locale, note=form.note.data
+                )
             if outcome.ok:
                 flash(_cancelled_message(result, locale), "success")
                 return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
