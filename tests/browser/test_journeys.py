@@ -320,6 +320,72 @@ def test_the_dashboard_and_the_plan_overview_fit_the_screen(
     page.screenshot(path=str(screenshots / f"plan-overview{suffix}.png"), full_page=True)
 
 
+# Every page of the journeys, as each kind of user reaches it.
+PHONE_PAGES = {
+    ADMIN: [
+        "/dashboard",
+        "/collaborations/1",
+        "/collaborations/2/plan?scope=year&school_year=2026-2027",
+        "/collaborations/new",
+        "/collaborations/1/edit",
+        "/meetings/5",
+        "/meetings/5/cancel",
+        "/subscriptions",
+        "/schools",
+        "/admin",
+        "/admin/organisations",
+        "/admin/accounts",
+        "/admin/holidays",
+        "/admin/queue",
+        "/admin/settings",
+    ],
+    SCHOOL_ADMIN: ["/schools/1", "/schools/1/busy-periods/1/edit"],
+}
+
+
+def test_no_page_scrolls_sideways_on_a_phone(
+    chromium: Any, live_server: LiveServer, dutch: gettext.GNUTranslations, screenshots: Path
+) -> None:
+    """At 390 px nothing is wider than the screen: not the pages, not the partner's answer
+    page from an invitation mail, not the forms."""
+    from tests.browser.conftest import new_context
+
+    wide: dict[str, int] = {}
+    for person, urls in PHONE_PAGES.items():
+        context = new_context(chromium, live_server)
+        try:
+            page = context.new_page()
+            page.set_viewport_size(PHONE)
+            log_in(page, dutch, person)
+            for url in urls:
+                response = page.goto(url)
+                assert response is not None and response.status == 200, url
+                if page_width(page) > PHONE["width"]:
+                    wide[url] = page_width(page)
+            page.goto("/schools/1")
+            page.screenshot(path=str(screenshots / "school-phone.png"), full_page=True)
+        finally:
+            context.close()
+    # The partner's answer page, opened from a link in a mail.
+    links = [
+        link
+        for mail in live_server.mails()
+        for link in re.findall(r"https?://\S+?/rsvp/[\w-]+", mail.read_text("utf-8"))
+    ]
+    assert links, "the demo's invitations carry answer links"
+    context = new_context(chromium, live_server)
+    try:
+        page = context.new_page()
+        page.set_viewport_size(PHONE)
+        page.goto(links[0].replace(live_server.url, "") + "?all=accepted")
+        if page_width(page) > PHONE["width"]:
+            wide["/rsvp/…"] = page_width(page)
+        page.screenshot(path=str(screenshots / "answer-page-phone.png"), full_page=True)
+    finally:
+        context.close()
+    assert wide == {}, wide
+
+
 # --- 3. the plan wizard, and the invitations it sends ------------------------------------------
 
 
