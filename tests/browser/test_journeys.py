@@ -386,6 +386,33 @@ def test_no_page_scrolls_sideways_on_a_phone(
     assert wide == {}, wide
 
 
+def test_a_mail_reads_well_on_a_phone(
+    chromium: Any, live_server: LiveServer, screenshots: Path
+) -> None:
+    """The HTML of an overview mail at 390 px: one column, no sideways scrolling, and every
+    answer button at least 44 px high (a finger's width)."""
+    overviews = [
+        read_mail(path)
+        for path in live_server.mails()
+        if re.search(r"^Subject: Uitnodiging: \d+ overleggen", path.read_text("utf-8"), re.M)
+    ]
+    assert overviews, "the demo sends overview mails"
+    html = overviews[0].get_body(preferencelist=("html",))
+    assert html is not None
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_content(str(html.get_content()))
+        assert page_width(page) <= PHONE["width"]
+        buttons = page.locator("a[href*='/rsvp/']")
+        assert buttons.count() >= 6
+        heights = buttons.evaluate_all("links => links.map(a => a.getBoundingClientRect().height)")
+        assert min(heights) >= 44, heights
+        page.screenshot(path=str(screenshots / "mail-phone.png"), full_page=True)
+    finally:
+        context.close()
+
+
 # --- 3. the plan wizard, and the invitations it sends ------------------------------------------
 
 
