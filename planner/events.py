@@ -53,6 +53,7 @@ class EventKind(StrEnum):
     FOLLOWUP_PROPOSED = "followup.proposed"
     ATTENDANCE_ANSWERED = "attendance.answered"
     ATTENDANCE_ANSWERED_SERIES = "attendance.answered_series"
+    REPLY_REFUSED = "reply.refused"
     FEED_TOKEN_CREATED = "feed_token.created"
     FEED_TOKEN_REVOKED = "feed_token.revoked"
 
@@ -262,6 +263,18 @@ class SeriesAnswered(Payload):
     via: str
 
 
+@dataclass(frozen=True)
+class ReplyRefused(Payload):
+    """A mailed calendar answer the planner could not take, with the reason (an English msgid
+    and its parameters, said in each reader's language)."""
+
+    sender: str
+    message: str
+    params: dict[str, Any]
+    collaboration_id: int | None = None
+    meeting_id: int | None = None
+
+
 # --- feeds -------------------------------------------------------------------------------
 
 
@@ -303,12 +316,17 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.FOLLOWUP_PROPOSED: FollowupProposed,
     EventKind.ATTENDANCE_ANSWERED: AttendanceAnswered,
     EventKind.ATTENDANCE_ANSWERED_SERIES: SeriesAnswered,
+    EventKind.REPLY_REFUSED: ReplyRefused,
     EventKind.FEED_TOKEN_CREATED: FeedTokenChange,
     EventKind.FEED_TOKEN_REVOKED: FeedTokenChange,
 }
 
 # Kinds the worker has nothing to do for, and why: they are kept as the record of what happened.
 RECORD_ONLY: dict[EventKind, str] = {
+    EventKind.REPLY_REFUSED: (
+        "the record is what counts: the coordinator reads it in the weekly digest, the"
+        " platform administrator in the queue page"
+    ),
     EventKind.ORGANISATION_CREATED: "a new organisation is in no collaboration yet",
     EventKind.ORGANISATION_DELETED: (
         "only an organisation that is in no collaboration can be deleted: no meeting or"

@@ -1076,3 +1076,34 @@ def test_a_changed_answer_from_outlook_for_mac_in_the_mailbox_counts_by_its_mail
     session.expire_all()
     row = session.get(Attendance, (first.id, person_by_email(session, ESRA).id))
     assert row is not None and row.status is AttendanceStatus.DECLINED
+
+
+def test_a_refused_mailed_answer_reaches_the_digest_and_the_queue_page(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration, tmp_path: Any
+) -> None:
+    """Filed under .rejected is not enough: the coordinator reads in the weekly digest whose
+    answer was not taken and why, and the administrator sees it on the queue page."""
+    from tests.web import login, make_account
+
+    now = now_of(app)
+    first, _, _ = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    smtp.clear()
+    box = mailbox.Maildir(str(tmp_path / "replies"), create=True)
+    box.add(_reply_mail("x@elsewhere.example", first, "DECLINED", now))
+    app.config["REPLY_MAILDIR"] = str(tmp_path / "replies")
+    assert run(app).periodic["replies"] == (0, 1)
+    # The queue page of the platform administrator lists it, with the reason.
+    admin = make_account(session, "beheer@planner.example", admin=True)
+    browser = app.test_client()
+    login(browser, admin)
+    page = " ".join(browser.get("/admin/queue").get_data(as_text=True).split())
+    assert "x@elsewhere.example" in page
+    assert "x@elsewhere.example is niet uitgenodigd voor dit overleg." in page
+    # Monday's digest tells the coordinator.
+    set_now(app, datetime(2026, 11, 23, 7, 0, tzinfo=UTC))
+    run(app)
+    (digest,) = of_kind(session, smtp.to(ANOUK), MailKind.DIGEST)
+    text = " ".join(digest.text().split())
+    assert "Antwoorden die de planner niet kon verwerken" in text
+    assert "van x@elsewhere.example: x@elsewhere.example is niet uitgenodigd" in text

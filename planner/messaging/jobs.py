@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -19,16 +20,23 @@ from sqlalchemy.orm import Session
 from planner.domain.drift import URGENCY
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.errors import PlannerError
+from planner.events import ReplyRefused
 from planner.messaging.composer import Block, Composer, Content, digest_key, when
 from planner.messaging.notices import check_drift
 from planner.models import Attendance, Collaboration, Meeting
 from planner.presenters.dashboard import row_view
-from planner.services.attendance import apply_reply, invitees_of
+from planner.services.attendance import (
+    apply_reply,
+    invitees_of,
+    record_refused_reply,
+    refused_replies,
+)
 from planner.services.collaborations import coordinators, list_collaborations
 from planner.services.conflicts import scan_conflicts
 from planner.services.dashboard import DashboardRow, overview_rows
 from planner.services.drift import settle_held_meetings
 from planner.services.planning import confirm_plan, preview_plan
+from planner.text.formatting import format_moment
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +150,7 @@ def weekly_digest(session: Session, now: datetime) -> int:
             by_person[person.id].append(collab)
             people[person.id] = person
     composer = Composer(session, now)
+    refused = refused_replies(session, now - timedelta(days=7))
     count = 0
     for person_id, mine in by_person.items():
         person = people[person_id]
@@ -149,6 +158,10 @@ def weekly_digest(session: Session, now: datetime) -> int:
             locale = person.language
             ordered = sorted(mine, key=lambda collab: URGENCY[rows[collab.id].health])
             blocks = [_digest_block(rows[collab.id], locale) for collab in ordered]
+            ids = {collab.id for collab in mine}
+            theirs = [item for item in refused if item[1].collaboration_id in ids]
+            if theirs:
+                blocks.append(_refused_block(theirs, locale))
             content = Content(
                 ngettext(
                     "Weekly overview: %(num)d collaboration",
@@ -164,6 +177,23 @@ def weekly_digest(session: Session, now: datetime) -> int:
         ):
             count += 1
     return count
+
+
+def _refused_block(refused: list[tuple[Any, ReplyRefused]], locale: str) -> Block:
+    """The calendar answers of the week the planner could not take, and why."""
+    return Block(
+        gettext("Answers the planner could not take"),
+        [
+            gettext(
+                "%(when)s, from %(sender)s: %(reason)s",
+                when=format_moment(event.created_at, locale),
+                sender=payload.sender,
+                reason=gettext(payload.message, **payload.params),
+            )
+            for event, payload in refused
+        ]
+        + [gettext("Ask them to answer again with the link in the invitation mail.")],
+    )
 
 
 def _digest_block(row: DashboardRow, locale: str) -> Block:
@@ -237,7 +267,10 @@ def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, 
                 session.commit()
             except PlannerError as error:
                 session.rollback()
-                log.info("reply from %s refused: %s", sender, error)
+                log.warning("reply from %s refused: %s", sender, error)
+                for part in parts[:1]:
+                    record_refused_reply(session, part, sender, error, now)
+                session.commit()
         (processed if ok else rejected).add(message)
         box.remove(key)
         if ok:

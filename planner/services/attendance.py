@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus, Role
 from planner.domain.secrets import hash_secret, new_secret, plausible_secret
-from planner.errors import N_, ValidationError
+from planner.errors import N_, PlannerError, ValidationError
 from planner.events import (
     AttendanceAnswered,
     EventKind,
+    ReplyRefused,
     SeriesAnswered,
     append_event,
 )
@@ -30,6 +31,7 @@ from planner.ical.replies import ReplyFormatError, ReplyItem, address, parse_rep
 from planner.models import (
     Attendance,
     Collaboration,
+    Event,
     Meeting,
     Person,
     RsvpToken,
@@ -460,6 +462,50 @@ def _older(row: Attendance, item: ReplyItem, moment: datetime) -> bool:
     ):
         return item.stamp < row.reply_stamp
     return moment <= row.answered_at
+
+
+def record_refused_reply(
+    session: Session, data: bytes | str, sender: str, error: PlannerError, now: datetime
+) -> None:
+    """Keep a mailed reply that was refused, with the reason, so the coordinator hears of it
+    (weekly digest) and the administrator sees it (queue page)."""
+    meeting = None
+    try:
+        items = parse_reply(data)
+    except ReplyFormatError:
+        items = []
+    if items:
+        meeting = session.scalar(select(Meeting).where(Meeting.uid == items[0].uid))
+    append_event(
+        session,
+        EventKind.REPLY_REFUSED,
+        ReplyRefused(
+            sender=sender,
+            message=error.message,
+            params={key: str(value) for key, value in error.params.items()},
+            collaboration_id=meeting.collaboration_id if meeting else None,
+            meeting_id=meeting.id if meeting else None,
+        ),
+        now,
+    )
+
+
+def refused_replies(
+    session: Session, since: datetime, collaboration_ids: Iterable[int] | None = None
+) -> list[tuple[Event, ReplyRefused]]:
+    """The mailed replies refused since then (of these collaborations), oldest first."""
+    query = (
+        select(Event)
+        .where(Event.kind == EventKind.REPLY_REFUSED.value, Event.created_at >= since)
+        .order_by(Event.created_at, Event.id)
+    )
+    wanted = set(collaboration_ids) if collaboration_ids is not None else None
+    found = []
+    for event in session.scalars(query):
+        payload = ReplyRefused.from_json(event.payload or {})
+        if wanted is None or payload.collaboration_id in wanted:
+            found.append((event, payload))
+    return found
 
 
 def _reply_target(session: Session, item: ReplyItem) -> tuple[Meeting, Person, Attendance]:

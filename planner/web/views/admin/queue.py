@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -9,6 +10,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from planner.clock import app_now
+from planner.services.attendance import refused_replies
 from planner.services.outbox import (
     QueueState,
     list_events,
@@ -17,8 +19,9 @@ from planner.services.outbox import (
     retry_event,
     retry_mail,
 )
+from planner.text.formatting import format_moment
 from planner.web.forms import ActionForm
-from planner.web.requests import change, get_session
+from planner.web.requests import change, get_session, request_locale
 from planner.web.views.admin.base import bp, render
 
 # Queue rows shown per state.
@@ -43,6 +46,14 @@ def queue() -> Any:
         mails=list_mails(session, state, QUEUE_ROWS),
         retryable=state in (QueueState.FAILED, QueueState.DEAD),
         action=ActionForm(),
+        refused=[
+            (
+                format_moment(event.created_at, request_locale()),
+                payload.sender,
+                gettext(payload.message, **payload.params),
+            )
+            for event, payload in refused_replies(session, app_now() - timedelta(days=30))
+        ],
     )
 
 
