@@ -88,16 +88,19 @@ def _answered(ctx: Context, payload: AttendanceAnswered) -> None:
                     name=collab.name,
                 )
             ],
-            [
-                Block(
-                    when(meeting, locale),
-                    [meeting.location] if meeting.location else [],
-                    [(gettext("See who is coming"), meeting_url(ctx.composer, meeting.id))],
-                )
-            ],
+            [_attendance_block(ctx, meeting, locale)],
         )
 
     tell_coordinators(ctx, collab, f"declined:{ctx.event.id}", write)
+
+
+def _attendance_block(ctx: Context, meeting: Meeting, locale: str) -> Block:
+    """A meeting in a coordinator's mail, with the link to who is coming."""
+    return Block(
+        when(meeting, locale),
+        [meeting.location] if meeting.location else [],
+        [(gettext("See who is coming"), meeting_url(ctx.composer, meeting.id))],
+    )
 
 
 @handles(EventKind.ATTENDANCE_ANSWERED_SERIES)
@@ -133,14 +136,7 @@ def _answered_series(ctx: Context, payload: SeriesAnswered) -> None:
                     name=collab.name,
                 )
             ],
-            [
-                Block(
-                    when(meeting, locale),
-                    [meeting.location] if meeting.location else [],
-                    [(gettext("See who is coming"), meeting_url(ctx.composer, meeting.id))],
-                )
-                for meeting in meetings
-            ],
+            [_attendance_block(ctx, meeting, locale) for meeting in meetings],
         )
 
     tell_coordinators(ctx, collab, f"declined-series:{ctx.event.id}", write)
