@@ -39,8 +39,11 @@ class DefaultConfig:
     FROZEN_NOW: str | None = None
     # The service's public address, for the links in feeds and mails, e.g.
     # https://planner.example.nl; None uses the address of the request (http://localhost:5000
-    # on the command line).
+    # on the command line). `planner serve` sets it to the address it serves on when unset;
+    # a worker run on its own without it holds every mail with links until it is set.
     PUBLIC_URL: str | None = None
+    # Development only: let a worker without PUBLIC_URL write links to http://localhost:5000.
+    LINKS_WITHOUT_PUBLIC_URL: bool = False
     # Feed window: meetings this many days back and ahead (holidays to the end of that school year).
     FEED_PAST_DAYS: int = 92
     FEED_FUTURE_DAYS: int = 548
@@ -133,6 +136,31 @@ def env_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
 
 # The address links carry when PUBLIC_URL is unset and no request tells (CLI, worker).
 LOCAL_BASE_URL = "http://localhost:5000"
+
+
+class NoPublicUrl(RuntimeError):
+    """A mail with links is being written outside a request and PUBLIC_URL is not set: its
+    links would point nowhere. The worker holds such work until the address is set."""
+
+    message = (
+        "PUBLIC_URL is not set: mails with links wait until PLANNER_PUBLIC_URL gives the address"
+        " people use (planner serve sets it to its own address)"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
+def link_base_url() -> str:
+    """The address for links in mails: PUBLIC_URL or the request's. Outside a request, without
+    PUBLIC_URL, raise NoPublicUrl (unless LINKS_WITHOUT_PUBLIC_URL allows the local default)."""
+    from flask import current_app, has_request_context
+
+    if current_app.config.get("PUBLIC_URL") or has_request_context():
+        return public_base_url()
+    if current_app.config.get("LINKS_WITHOUT_PUBLIC_URL"):
+        return LOCAL_BASE_URL
+    raise NoPublicUrl()
 
 
 def public_base_url() -> str:

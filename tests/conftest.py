@@ -69,6 +69,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "DATABASE_URL": database_url,
             "API_TOKEN": API_TOKEN,
+            # The links in the tests' mails point at the local default (tests/test_worker.py
+            # checks a worker without an address holding its mails).
+            "LINKS_WITHOUT_PUBLIC_URL": True,
         }
     )
     application.instance_path = str(tmp_path / "instance")

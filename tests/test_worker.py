@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from planner.domain.kinds import AttendanceStatus, MailKind
 from planner.errors import ValidationError
 from planner.messaging.worker import RoundResult, Worker
-from planner.models import Attendance, Collaboration, Mail, Meeting, Organisation, Person
+from planner.models import Attendance, Collaboration, Event, Mail, Meeting, Organisation, Person
 from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
 from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
@@ -1107,3 +1107,39 @@ def test_a_refused_mailed_answer_reaches_the_digest_and_the_queue_page(
     text = " ".join(digest.text().split())
     assert "Antwoorden die de planner niet kon verwerken" in text
     assert "van x@elsewhere.example: x@elsewhere.example is niet uitgenodigd" in text
+
+
+def test_a_worker_without_an_address_holds_mails_with_links_and_loses_none(
+    app: Flask, session: Session, cli: CLI, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    """A worker run on its own without PUBLIC_URL would send links to nowhere: it holds those
+    mails, says why, and sends them with the right links once the address is set."""
+    app.config["LINKS_WITHOUT_PUBLIC_URL"] = False
+    now = now_of(app)
+    confirm_days(session, woerden, now, SERIES[0])
+    run(app)
+
+    def dead_links() -> list[str]:
+        return [m.subject for m in smtp.messages if b"localhost" in m.raw]
+
+    # No invitation, nothing with a link to nowhere (a mail without links may go).
+    assert not of_kind(session, smtp.messages, MailKind.INVITE) and dead_links() == []
+    status = cli.ok("outbox", "status")
+    assert "PUBLIC_URL is niet ingesteld" in status
+    assert json.loads(cli.ok("outbox", "status", "--json"))["held_for_public_url"] >= 1
+    # Holding uses no attempt: an hour later it is still waiting, not given up.
+    set_now(app, now + timedelta(hours=1))
+    run(app)
+    assert not of_kind(session, smtp.messages, MailKind.INVITE) and dead_links() == []
+    assert all(e.attempts == 0 and e.dead_at is None for e in session.scalars(select(Event)))
+    app.config["PUBLIC_URL"] = "https://planner.example.nl"
+    set_now(app, now + timedelta(hours=2))
+    run(app)
+    assert dead_links() == []
+    for partner in PARTNERS:
+        (received,) = smtp.to(partner)
+        links = links_of(received)
+        assert links and all(
+            url.startswith("https://planner.example.nl/rsvp/") for _, url, _, _ in links
+        )
+    assert "PUBLIC_URL is niet ingesteld" not in cli.ok("outbox", "status")

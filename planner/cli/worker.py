@@ -95,6 +95,14 @@ def outbox_status(state: str | None, limit: int, as_json: bool) -> None:
             [_("mails"), *(data["mails"][s] for s in QueueState)],
         ],
     )
+    if data["held_for_public_url"]:
+        click.echo(
+            _(
+                "%(num)s events hold mails with links: PUBLIC_URL is not set. Set"
+                " PLANNER_PUBLIC_URL to the address people use; the mails go out then.",
+                num=data["held_for_public_url"],
+            )
+        )
     if state:
         click.echo()
         echo_table(

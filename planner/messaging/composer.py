@@ -22,7 +22,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy.orm import Session
 
-from planner.config import public_base_url
+from planner.config import link_base_url
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.ical.imip import Envelope, build_mail, serialise
 from planner.ical.invites import Invitation, Method, Party, render_invitation
@@ -105,7 +105,11 @@ class Composer:
             config.get("MAIL_MESSAGE_ID_DOMAIN") or self.sender_address.rpartition("@")[2]
         )
         self.valid_days_after = int(config["RSVP_VALID_DAYS_AFTER"])
-        self.base_url = public_base_url()
+
+    @property
+    def base_url(self) -> str:
+        """The address for the links of a mail (raises NoPublicUrl when there is none)."""
+        return link_base_url()
 
     # --- queueing ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from planner.clock import utcnow
-from planner.config import public_base_url
+from planner.config import link_base_url
 from planner.events import AccountOpened, EventKind, PersonRef
 from planner.messaging.composer import Block, Composer, Content, digest_key
 from planner.messaging.registry import Context, handles
@@ -27,7 +27,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def password_link(person: Person) -> str:
     """A link to set a new password; it stops working once the password has changed."""
     token = _serializer().dumps({"p": person.id, "f": _password_state(person)})
-    return f"{public_base_url()}/password/reset/{token}"
+    return f"{link_base_url()}/password/reset/{token}"
 
 
 def _password_state(person: Person) -> str:

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from planner.clock import app_now
+from planner.config import NoPublicUrl
 from planner.messaging import jobs
 from planner.messaging.dispatch import handle
 from planner.messaging.transport import SendError, make_transport
@@ -40,6 +41,7 @@ from planner.services.outbox import (
     claim_events,
     claim_mails,
     event_failed,
+    event_held,
     extend_claim,
     mail_failed,
     mail_sent,
@@ -92,9 +94,7 @@ class Worker:
         self.batch = int(self.config["WORKER_BATCH"])
         self.stopping = threading.Event()
         if not self.config.get("PUBLIC_URL"):
-            log.warning(
-                "PLANNER_PUBLIC_URL is not set: links in mails point at http://localhost:5000"
-            )
+            log.warning(NoPublicUrl.message)
 
     # --- time and leases --------------------------------------------------------------------
 
@@ -130,6 +130,9 @@ class Worker:
                 try:
                     with session.begin_nested():
                         handle(session, event, now)
+                except NoPublicUrl as error:
+                    # Not the event's fault: it goes as soon as the address is set.
+                    event_held(event, now, str(error))
                 except Exception as error:
                     log.exception("event %s (%s) failed", event.id, event.kind)
                     event_failed(

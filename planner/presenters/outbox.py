@@ -6,8 +6,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from planner.config import NoPublicUrl
 from planner.models import Event, Mail
-from planner.services.outbox import QueueState, list_events, list_mails, queue_counts
+from planner.services.outbox import (
+    QueueState,
+    held_events,
+    list_events,
+    list_mails,
+    queue_counts,
+)
 
 
 def event_json(event: Event) -> dict[str, Any]:
@@ -48,6 +55,8 @@ def queues_json(session: Session, state: QueueState | None, limit: int) -> dict[
     data: dict[str, Any] = {
         "events": {key: getattr(events, key) for key in QueueState},
         "mails": {key: getattr(mails, key) for key in QueueState},
+        # Events whose mails wait for the service's address (PUBLIC_URL).
+        "held_for_public_url": held_events(session, NoPublicUrl.message),
     }
     if state is not None:
         data["event_rows"] = [event_json(e) for e in list_events(session, state, limit)]

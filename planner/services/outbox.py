@@ -66,6 +66,25 @@ def event_failed(
         event.available_at = now + backoff(event.attempts, base, base * 2**10)
 
 
+def event_held(event: Event, now: datetime, reason: str, *, seconds: float = 60) -> None:
+    """Hold an event that cannot be handled yet for a reason outside it (the service's address
+    is not set): try again later, without using up an attempt."""
+    event.last_error = reason[:4000]
+    event.available_at = now + timedelta(seconds=seconds)
+
+
+def held_events(session: Session, reason: str) -> int:
+    """How many events wait for this reason (see event_held)."""
+    return int(
+        session.scalar(
+            select(func.count(Event.id)).where(
+                Event.done_at.is_(None), Event.dead_at.is_(None), Event.last_error == reason[:4000]
+            )
+        )
+        or 0
+    )
+
+
 def queue_mail(
     session: Session,
     *,

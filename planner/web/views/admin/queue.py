@@ -10,9 +10,11 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from planner.clock import app_now
+from planner.config import NoPublicUrl
 from planner.services.attendance import refused_replies
 from planner.services.outbox import (
     QueueState,
+    held_events,
     list_events,
     list_mails,
     queue_counts,
@@ -45,6 +47,7 @@ def queue() -> Any:
         events=list_events(session, state, QUEUE_ROWS),
         mails=list_mails(session, state, QUEUE_ROWS),
         retryable=state in (QueueState.FAILED, QueueState.DEAD),
+        held_for_public_url=held_events(session, NoPublicUrl.message),
         action=ActionForm(),
         refused=[
             (
