@@ -15,7 +15,6 @@ METHOD in the body (rule 15).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -43,16 +42,15 @@ def build_mail(
     envelope: Envelope,
     text: str,
     html: str | None = None,
-    calendars: Sequence[bytes] = (),
+    calendar: bytes | None = None,
     method: str | None = None,
     filename: str = "invite",
 ) -> EmailMessage:
-    """Return a complete message; with `calendars` it is an iMIP message for `method`.
+    """Return a complete message; with `calendar` it is an iMIP message for `method`.
 
-    iTIP allows one UID per message (RFC 5546 §3.2), so a mail about several meetings carries
-    one iTIP object per meeting: the first inline (what Outlook and Gmail act on at once) and
-    every one as an .ics attachment (`invite.ics`, or `invite-1.ics`, `invite-2.ics`, …) that
-    any client adds or updates with one click.
+    One iTIP object per message (RFC 5546 §3.2 allows one UID, and Outlook acts on the first
+    VEVENT only, Gmail on the text/calendar part only): inline as text/calendar, and the same
+    object as `invite.ics` (or `cancel.ics`) for clients that open attachments.
     """
     message = EmailMessage(policy=SMTP)
     message["From"] = formataddr(envelope.sender)
@@ -66,10 +64,10 @@ def build_mail(
     message.set_content(text, charset="utf-8", cte=_encoding(text))
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8", cte=_encoding(html))
-    if calendars:
+    if calendar is not None:
         if method is None:
             raise ValueError("an iMIP message needs its iTIP method")
-        body = calendars[0].decode("utf-8")
+        body = calendar.decode("utf-8")
         message.add_alternative(
             body,
             subtype="calendar",
@@ -78,15 +76,10 @@ def build_mail(
             params={"method": method},
         )
         message.make_mixed()
-        for index, calendar in enumerate(calendars, start=1):
-            name = f"{filename}.ics" if len(calendars) == 1 else f"{filename}-{index}.ics"
-            message.add_attachment(
-                calendar,
-                maintype="application",
-                subtype="ics",
-                filename=name,
-                params={"name": name},
-            )
+        name = f"{filename}.ics"
+        message.add_attachment(
+            calendar, maintype="application", subtype="ics", filename=name, params={"name": name}
+        )
     return message
 
 

@@ -120,7 +120,7 @@ class Composer:
         person: Person,
         content: Content,
         *,
-        calendars: Sequence[bytes] = (),
+        calendar: bytes | None = None,
         method: Method | None = None,
         reply_to: str | None = None,
     ) -> bool:
@@ -140,7 +140,7 @@ class Composer:
             ),
             text,
             html,
-            calendars,
+            calendar,
             method.value if method else None,
             filename="cancel" if method is Method.CANCEL else "invite",
         )
@@ -163,9 +163,10 @@ class Composer:
     def invitations(
         self, meetings: Iterable[Meeting], changes: Mapping[int, Change] | None = None
     ) -> int:
-        """Send every invitee what changed for them: one REQUEST mail for all new and moved
-        meetings of a collaboration, one CANCEL mail for all cancelled ones. Idempotent: what a
-        person was already sent (by SEQUENCE) is not sent again. Returns the number of mails."""
+        """Send every invitee what changed for them: a REQUEST for each new or moved meeting and
+        a CANCEL for each cancelled one, a mail per meeting, with an overview when there are
+        several (see _send_itip). Idempotent: what a person was already sent (by SEQUENCE) is
+        not sent again. Returns the number of mails."""
         by_collab: dict[int, list[Meeting]] = defaultdict(list)
         for meeting in meetings:
             if meeting.ends_at > self.now:
@@ -270,7 +271,7 @@ class Composer:
                 key,
                 person,
                 content,
-                calendars=[render_invitation(invitation, method, self.now)],
+                calendar=render_invitation(invitation, method, self.now),
                 method=method,
                 reply_to=reply_to,
             )

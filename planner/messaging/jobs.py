@@ -268,8 +268,8 @@ def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, 
             except PlannerError as error:
                 session.rollback()
                 log.warning("reply from %s refused: %s", sender, error)
-                for part in parts[:1]:
-                    record_refused_reply(session, part, sender, error, now)
+                if parts:  # an error is only raised for a mail with a calendar part
+                    record_refused_reply(session, parts[0], sender, error, now)
                 session.commit()
         (processed if ok else rejected).add(message)
         box.remove(key)

@@ -265,22 +265,34 @@ def answer_by_link(
 SERIES_ANSWERS = (AttendanceStatus.ACCEPTED, AttendanceStatus.DECLINED)
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesAnswer:
+    """What one answer for a whole series did: the meetings it answers, and those it changed."""
+
+    meetings: list[Meeting]
+    changed: list[Meeting]
+
+
 def answer_series_by_link(
     session: Session, secret: str | RsvpLink, status: AttendanceStatus, now: datetime
-) -> list[Meeting]:
+) -> SeriesAnswer:
     """Give one answer for every coming meeting of the link's collaboration that the person
-    was invited to (cancelled ones need none); return the meetings whose answer changed. One
-    `attendance.answered_series` event tells the coordinators once, not once per meeting."""
+    was invited to (cancelled ones need none). One `attendance.answered_series` event tells
+    the coordinators once, not once per meeting."""
     if status not in SERIES_ANSWERS:
         raise ValidationError(N_("Choose whether you come to all meetings or to none."))
     link = secret if isinstance(secret, RsvpLink) else resolve_rsvp(session, secret, now)
-    changed = [
+    meetings = [
         meeting
         for meeting, _ in upcoming_invitations(
             session, link.person, link.meeting.collaboration_id, now
         )
         if meeting.status is MeetingStatus.CONFIRMED
-        and record_answer(
+    ]
+    changed = [
+        meeting
+        for meeting in meetings
+        if record_answer(
             session, meeting, link.person, status, now, via="link", stamp=now, announce=False
         )
     ]
@@ -298,7 +310,7 @@ def answer_series_by_link(
             ),
             now,
         )
-    return changed
+    return SeriesAnswer(meetings, changed)
 
 
 def revoke_rsvp_tokens(

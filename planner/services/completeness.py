@@ -65,7 +65,7 @@ def calendar_states(
     session: Session, organisations: Iterable[Organisation], school_years: Iterable[str]
 ) -> list[YearCalendar]:
     """For each organisation that keeps a calendar and each school year: how far it is filled
-    in (two queries, however many schools and years)."""
+    in (a query per school year and one for the marks, however many schools)."""
     orgs = [org for org in organisations if keeps_calendar(org)]
     years = sorted({parse_school_year(year) for year in school_years})
     if not orgs or not years:

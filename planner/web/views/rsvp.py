@@ -163,7 +163,6 @@ def _other_meetings(db: Session, link: RsvpLink, locale: str, page: int) -> dict
     return {
         "rows": rows,
         "page": page,
-        "first": (page - 1) * OTHER_MEETINGS + 1,
         "previous": page - 1 if page > 1 else None,
         "next": page + 1 if len(found) > OTHER_MEETINGS else None,
     }
@@ -283,24 +282,17 @@ def answer_all(secret: str) -> Any:
             message = gettext("Choose whether you come to all meetings or to none.")
             return _answer_page(secret, link, error=message), 400
         with change() as outcome:
-            changed = answer_series_by_link(session, link, SERIES[given][0], now)
+            result = answer_series_by_link(session, link, SERIES[given][0], now)
         if not outcome.ok:
             return _answer_page(secret, link, error=outcome.message), outcome.status
         locale = request_locale()
-        meetings = [
-            meeting
-            for meeting, _ in upcoming_invitations(
-                session, link.person, link.meeting.collaboration_id, now
-            )
-            if meeting.status is MeetingStatus.CONFIRMED
-        ]
         return render_template(
             "rsvp/thanks_all.html",
             collaboration=link.meeting.collaboration.name,
             recorded=gettext(CURRENT[SERIES[given][0]]),
             recorded_key=SERIES[given][0].value,
-            meetings=[_when(meeting, locale) for meeting in meetings],
-            changed=len(changed),
+            meetings=[_when(meeting, locale) for meeting in result.meetings],
+            changed=len(result.changed),
             again=_link(".show", secret),
         )
 
