@@ -65,7 +65,7 @@ class DefaultConfig:
     MAIL_SMTP_PASSWORD: str | None = None
     MAIL_SMTP_TIMEOUT: float = 30.0
     # Sender of every mail; invitations carry the coordinator as ORGANIZER with SENT-BY this
-    # address unless MAIL_ORGANIZER_IS_SENDER.
+    # address, and the organizer's own copies this address as ORGANIZER.
     MAIL_FROM: str = "planner@localhost"
     MAIL_FROM_NAME: str = "Planner"
     # Domain part of Message-IDs (defaults to the domain of MAIL_FROM).

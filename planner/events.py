@@ -10,7 +10,7 @@ rows written by an older version still dispatch. A kind is either handled or lis
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -159,7 +159,10 @@ class CollaborationDeleted(Payload):
     name: str
     organizer_id: int | None
     meetings: list[dict[str, Any]]  # id, uid, sequence, starts_at, ends_at, timezone, location
-    invited: list[list[int]]  # [person_id, meeting_id] pairs that had an invitation
+    # [person_id, meeting_id, sequence_offset] of every invitation sent (older events: pairs)
+    invited: list[list[int]]
+    # [person_id, meeting_id, sequence] of every organizer's copy in a calendar
+    organizer_copies: list[list[int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

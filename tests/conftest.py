@@ -49,15 +49,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def empty_tables(engine: Engine) -> None:
-    """Delete every row, children first; restart id sequences on PostgreSQL."""
+    """Delete every row, children first; restart id sequences on PostgreSQL. DELETE, not
+    TRUNCATE: on the few rows a test leaves, TRUNCATE of every table costs ~60 ms a test (it
+    replaces each table's files) where DELETE costs ~4 ms."""
     tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            conn.execute(
+                text(
+                    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+            )
 
 
 @pytest.fixture

@@ -243,8 +243,11 @@ def test_plan_this_confirms_the_fill_in_meeting_and_queues_its_invitations(
         pass
     session.expire_all()
     invites = session.scalars(select(Mail).where(Mail.raw.contains(meeting.uid))).all()
-    # Marloes organises; the other coordinator is invited.
-    assert {mail.recipient for mail in invites} == {"s.visser@jeugdhulpdebrug.example"}
+    # Marloes organises: her own copy has a UID of its own; the other coordinator is invited.
+    assert sorted((mail.recipient, f"organizer-{meeting.uid}" in mail.raw) for mail in invites) == [
+        ("m.kok@kennemerkind.example", True),
+        ("s.visser@jeugdhulpdebrug.example", False),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from planner.domain.kinds import AttendanceStatus, MeetingStatus
-from planner.messaging.composer import digest_key
+from planner.messaging.content import digest_key
 from planner.messaging.worker import Worker
 from planner.models import Collaboration, Event, Mail, Meeting
 from planner.services import busy_periods, planning

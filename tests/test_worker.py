@@ -32,11 +32,17 @@ from planner.messaging.worker import RoundResult, Worker
 from planner.models import Attendance, Collaboration, Event, Mail, Meeting, Organisation, Person
 from planner.services import busy_periods, collaborations, meetings, planning
 from planner.services import organisations as orgs
-from planner.services.attendance import LinkError, answer_by_link, record_answer, resolve_rsvp
+from planner.services.attendance import (
+    LinkError,
+    answer_by_link,
+    apply_reply,
+    record_answer,
+    resolve_rsvp,
+)
 from planner.text.formatting import format_day, format_meeting_time
 from planner.text.labels import label
 from tests.conftest import API_TOKEN
-from tests.factories import confirm_days, person_by_email
+from tests.factories import confirm_days, person_by_email, reply_ics
 from tests.helpers import CLI
 from tests.smtp_sink import (
     MAIL_FROM,
@@ -295,8 +301,8 @@ def test_a_confirmed_series_sends_each_partner_a_mail_per_meeting_and_an_overvie
     series = confirm_days(session, woerden, now, *SERIES)
     result = run(app)
     assert result.mails_failed == 0
-    # The organiser is not invited to her own meetings (she gets the coordinator's digest).
-    assert not of_kind(session, smtp.to(ANOUK), MailKind.INVITE)
+    # The organiser gets her own copies (test_the_organizer_gets_every_meeting…), no invitation.
+    assert not any("Uitnodiging" in m.subject for m in smtp.to(ANOUK))
     for partner in PARTNERS:
         overview, messages = letter(smtp, partner, len(series))
         assert overview.subject == "Uitnodiging: 3 overleggen van Startersbegeleiding Woerden"
@@ -550,7 +556,7 @@ def test_reminders_48_hours_before_once_per_person_and_start(
     session.commit()
     run(app)
     assert reminders(session, smtp) == []
-    assert len(of_kind(session, smtp.messages, MailKind.INVITE)) == 2
+    assert len(of_kind(session, smtp.messages, MailKind.INVITE)) == 3  # and the organizer's copy
     smtp.clear()
     set_now(app, thu3.starts_at - timedelta(hours=47))
     run(app)
@@ -771,8 +777,8 @@ def test_an_outage_delays_every_mail_and_each_arrives_once_afterwards(
     result = run(app)
     assert result.mails_sent == 0 and result.mails_failed > 0
     queued = all_mails(session)
-    # Invitations to Esra and Bram, the digest to Anouk.
-    assert Counter(m.recipient for m in queued) == {ESRA: 1, BRAM: 1, ANOUK: 1}
+    # Invitations to Esra and Bram, the digest and her own copy to Anouk.
+    assert Counter(m.recipient for m in queued) == {ESRA: 1, BRAM: 1, ANOUK: 2}
     for mail in queued:
         assert (mail.sent_at, mail.dead_at, mail.attempts) == (None, None, 0)
         assert mail.last_error is not None and "cannot reach" in mail.last_error
@@ -807,7 +813,7 @@ def test_a_refused_recipient_is_dead_lettered_and_retried_by_hand(
     result = run(app)
     assert result.mails_failed == 1
     assert smtp.to(BRAM) == []
-    assert len(smtp.to(ESRA)) == 1 and len(smtp.to(ANOUK)) == 1
+    assert len(smtp.to(ESRA)) == 1 and len(smtp.to(ANOUK)) == 2  # her digest and her copy
     status = outbox(cli, "dead")
     assert status["mails"]["dead"] == 1
     (dead,) = status["mail_rows"]
@@ -908,7 +914,12 @@ def test_applying_the_proposed_dates_moves_the_hit_meetings_and_tells_each_partn
         text = " ".join(received.text().split())
         assert "Was: di 12 jan 2027 15:30–17:00" in text
         assert "Waarom: Toetsweek — Groenendaal Lyceum" in text
-    assert smtp.to(ANOUK) == []
+    # Her own calendar follows, with the same explanation.
+    (copy,) = smtp.to(ANOUK)
+    check_organizer_copy(
+        copy, "REQUEST", hit, 1, datetime.combine(hit.day, time(15, 30), AMSTERDAM)
+    )
+    assert "Waarom: Toetsweek — Groenendaal Lyceum" in " ".join(copy.text().split())
     # Nothing left to apply: a second call moves nothing and sends nothing.
     again = app.test_client().post(
         f"/api/v1/collaborations/{woerden.id}/conflicts/apply", headers=API_AUTH
@@ -958,28 +969,63 @@ def test_a_partner_who_leaves_gets_a_cancellation_and_one_who_returns_a_new_invi
     collaborations.update_collaboration(session, woerden, {"participants": [ESRA]}, now)
     session.commit()
     run(app)
-    _, byes = letter(smtp, BRAM, len(series))
+    overview, byes = letter(smtp, BRAM, len(series))
+    # A removal, not a cancellation: the meetings go on without him.
+    assert (
+        overview.subject == "Niet meer in uw agenda: 3 overleggen van Startersbegeleiding Woerden"
+    )
     for bye in byes:
         check_envelope(bye, BRAM)
+        assert " Niet meer in uw agenda: Startersbegeleiding Woerden, " in bye.subject
+        assert (
+            "U bent uit deze samenwerking gehaald; dit overleg staat niet meer in uw agenda."
+            in bye.text()
+        )
+        assert "gaat niet door" not in bye.text()
+    assert (
+        "U bent uit deze samenwerking gehaald; deze overleggen staan niet meer in uw agenda."
+        in overview.text()
+    )
+    # One above his copy (ICAL.md rule 17), or calendars keep the meeting as it was.
     check_itip(
-        objects_of(byes, "CANCEL"), "CANCEL", BRAM, [(m.uid, 0, m.starts_at) for m in series]
+        objects_of(byes, "CANCEL"), "CANCEL", BRAM, [(m.uid, 1, m.starts_at) for m in series]
     )
     assert smtp.to(ESRA) == []  # nothing changed for Esra
+    assert smtp.to(ANOUK) == []  # nor for the organizer's own copies
     # His answer links are withdrawn.
     with pytest.raises(LinkError):
         resolve_rsvp(session, links[0][2], now)
     smtp.clear()
     assert run(app).mails_sent == 0
-    # Back in the collaboration: a fresh invitation with working links.
+    # Back in the collaboration: a fresh invitation above the CANCEL he got, with working links,
+    # and his calendar's answer to it counts.
     collaborations.update_collaboration(session, woerden, {"participants": [ESRA, BRAM]}, now)
     session.commit()
     run(app)
     _, backs = letter(smtp, BRAM, len(series))
     check_itip(
-        objects_of(backs, "REQUEST"), "REQUEST", BRAM, [(m.uid, 0, m.starts_at) for m in series]
+        objects_of(backs, "REQUEST"), "REQUEST", BRAM, [(m.uid, 2, m.starts_at) for m in series]
     )
     secret = links_of(backs[0])[0][2]
     assert resolve_rsvp(session, secret, now).person.email == BRAM
+    first = series[0]
+    reply = reply_ics(first.uid, 2, BRAM, "ACCEPTED")
+    (outcome,) = apply_reply(session, reply, now)
+    assert outcome.status is AttendanceStatus.ACCEPTED
+    with pytest.raises(ValidationError, match=r"oudere versie|older version"):
+        apply_reply(session, reply_ics(first.uid, 0, BRAM, "DECLINED"), now)
+    session.commit()
+    # A later move keeps his copy above the meeting's: SEQUENCE 1 for Esra, 3 for him.
+    smtp.clear()
+    meetings.move_meeting(session, series[1], date(2027, 1, 14), now)
+    session.commit()
+    run(app)
+    start = datetime(2027, 1, 14, 15, 30, tzinfo=AMSTERDAM)
+    for partner, sequence in ((ESRA, 1), (BRAM, 3)):
+        (update,) = smtp.to(partner)
+        check_itip(
+            calendar_of(update, "REQUEST"), "REQUEST", partner, [(series[1].uid, sequence, start)]
+        )
 
 
 def test_deleting_a_collaboration_cancels_its_future_meetings_in_every_calendar(
@@ -1001,7 +1047,152 @@ def test_deleting_a_collaboration_cancels_its_future_meetings_in_every_calendar(
             partner,
             [(m.uid, 1, m.starts_at) for m in series],
         )
-    assert smtp.to(ANOUK) == []
+    # The organizer's own copies go too.
+    known = [(m.uid, m.starts_at) for m in series]
+    copies = organizer_copies(session, smtp, len(series))
+    for received, (uid, start) in zip(copies, known, strict=True):
+        assert " Geannuleerd: Startersbegeleiding Woerden, " in received.subject
+        check_organizer_copy(received, "CANCEL", uid, 1, start)
+
+
+# --- the organizer's own calendar -----------------------------------------------------------
+
+
+def organizer_copies(session: Session, smtp: SmtpSink, count: int) -> list[Received]:
+    """The organizer's copies, numbered in a batch and without an overview."""
+    got = of_kind(session, smtp.to(ANOUK), MailKind.INVITE)  # beside her digest
+    assert len(got) == count, f"{ANOUK} got {[m.subject for m in got]}"
+    if count > 1:
+        assert [m.subject.split(" ", 1)[0] for m in got] == [
+            f"({i}/{count})" for i in range(1, count + 1)
+        ]
+    return got
+
+
+def check_organizer_copy(
+    received: Received, method: str, meeting: Meeting | str, sequence: int, start: datetime
+) -> None:
+    """Her copy, as icalendar, vobject and ical read it: the iMIP layout, a UID of its own, the
+    planner as ORGANIZER (an invitation to its own organizer lands in no calendar) and her as
+    the chair, who need not answer."""
+    check_envelope(received, ANOUK)
+    assert received.message["Reply-To"] is None
+    (data,) = calendar_of(received, method)
+    uid = f"organizer-{meeting if isinstance(meeting, str) else meeting.uid}"
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (uid, sequence)
+    assert event.decoded("DTSTART") == start
+    assert str(event["ORGANIZER"]) == f"mailto:{MAIL_FROM}"
+    assert "SENT-BY" not in event["ORGANIZER"].params
+    attendee = event["ATTENDEE"]
+    assert not isinstance(attendee, list)
+    assert (str(attendee), attendee.params["ROLE"]) == (f"mailto:{ANOUK}", "CHAIR")
+    if method == "REQUEST":
+        assert (attendee.params["PARTSTAT"], attendee.params["RSVP"]) == ("ACCEPTED", "FALSE")
+        assert event["STATUS"] == "CONFIRMED"
+    else:
+        assert event["STATUS"] == "CANCELLED"
+    read = vobject.readOne(data.decode()).vevent
+    assert (read.uid.value, int(read.sequence.value)) == (uid, sequence)
+    assert read.organizer.value == f"mailto:{MAIL_FROM}"
+    assert read.attendee.params["ROLE"] == ["CHAIR"]
+    (other,) = IcsCalendarStream.calendar_from_ics(data.decode()).events
+    assert (other.uid, other.sequence, other.dtstart) == (uid, sequence, start)
+
+
+def test_the_organizer_gets_every_meeting_she_organises_in_her_own_calendar(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    series = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    copies = organizer_copies(session, smtp, len(series))
+    for received, meeting in zip(copies, series, strict=True):
+        day = format_meeting_time(meeting.starts_at, meeting.ends_at, AMSTERDAM, "nl")
+        assert received.subject.endswith(f" In uw agenda: Startersbegeleiding Woerden, {day}")
+        check_organizer_copy(received, "REQUEST", meeting, 0, meeting.starts_at)
+        text = received.text()
+        assert "U organiseert dit overleg." in text and "beantwoorden is niet nodig" in text
+        assert f"{PUBLIC}/meetings/{meeting.id}" in text
+        assert links_of(received) == []  # nothing to answer
+    # The partners' mails are as before: a mail per meeting and an overview each.
+    for partner in PARTNERS:
+        letter(smtp, partner, len(series))
+    smtp.clear()
+    assert run(app).mails_sent == 0
+
+
+def test_a_move_with_a_note_and_a_cancel_follow_in_the_organizers_calendar(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    _, second, _ = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    smtp.clear()
+    meetings.move_meeting(session, second, date(2027, 1, 14), now, note="De aula is bezet.")
+    session.commit()
+    run(app)
+    (moved,) = organizer_copies(session, smtp, 1)
+    start = datetime(2027, 1, 14, 15, 30, tzinfo=AMSTERDAM)
+    assert moved.subject.startswith("Gewijzigd in uw agenda: Startersbegeleiding Woerden, ")
+    check_organizer_copy(moved, "REQUEST", second, 1, start)
+    assert "Was: di 12 jan 2027" in moved.text()
+    assert "De aula is bezet." in moved.text()
+    smtp.clear()
+    meetings.cancel_meeting(session, second, now)
+    session.commit()
+    run(app)
+    (cancelled,) = organizer_copies(session, smtp, 1)
+    assert cancelled.subject.startswith("Geannuleerd: Startersbegeleiding Woerden, ")
+    assert "Dit overleg gaat niet door; het wordt uit uw agenda gehaald." in cancelled.text()
+    check_organizer_copy(cancelled, "CANCEL", second, 2, start)
+    smtp.clear()
+    assert run(app).mails_sent == 0
+
+
+def test_a_new_organizer_gets_the_copies_and_the_former_one_loses_them(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    series = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    smtp.clear()
+    karin = "k.smit@minnaert.example"
+    collaborations.update_collaboration(
+        session, woerden, {"coordinators": [f"Karin Smit <{karin}>"]}, now
+    )
+    session.commit()
+    run(app)
+    gone = organizer_copies(session, smtp, len(series))
+    for received, meeting in zip(gone, series, strict=True):
+        assert " Uit uw agenda: Startersbegeleiding Woerden, " in received.subject
+        assert "U organiseert dit overleg niet meer; het gaat door" in received.text()
+        check_organizer_copy(received, "CANCEL", meeting, 1, meeting.starts_at)
+    theirs = of_kind(session, smtp.to(karin), MailKind.INVITE)
+    assert len(theirs) == len(series)
+    for received, meeting in zip(theirs, series, strict=True):
+        (event,) = icalendar.Calendar.from_ical(calendar_of(received, "REQUEST")[0]).walk("VEVENT")
+        assert str(event["UID"]) == f"organizer-{meeting.uid}"
+        assert str(event["ATTENDEE"]) == f"mailto:{karin}"
+    for partner in PARTNERS:
+        assert smtp.to(partner) == []
+
+
+def test_the_organizers_answer_to_her_own_copy_is_ignored(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    first, *_ = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    before = session.scalars(select(Attendance).order_by(Attendance.person_id)).all()
+    states = [(row.meeting_id, row.person_id, row.status) for row in before]
+    assert (
+        apply_reply(session, reply_ics(f"organizer-{first.uid}", 0, ANOUK, "ACCEPTED"), now) == []
+    )
+    session.commit()
+    session.expire_all()
+    after = session.scalars(select(Attendance).order_by(Attendance.person_id)).all()
+    assert [(row.meeting_id, row.person_id, row.status) for row in after] == states
 
 
 def _reply_mail(sender: str, meeting: Meeting, partstat: str, stamp: datetime) -> EmailMessage:

@@ -361,7 +361,7 @@ EVENT_KILL_AT = (0.2, 0.5)  # share of the events done when a worker is killed
 
 @dataclass(frozen=True)
 class Planned:
-    """What the events should lead to: per invitee address, the meeting UIDs they get."""
+    """What the events should lead to: per address, the UIDs it gets (the organizer's own)."""
 
     events: int
     invitations: dict[str, set[str]]
@@ -434,6 +434,8 @@ def plan_collaborations(app: Flask) -> Planned:
             )
             for person in people[1:]:
                 invitations[person.email] = {meeting.uid for meeting in meetings}
+            # The organizer's own copies (planner.messaging.organizer_copies).
+            invitations[people[0].email] = {f"organizer-{meeting.uid}" for meeting in meetings}
         # The daily and weekly jobs ran just now: a starting worker adds no digests or top-ups.
         for job in ("daily", "weekly"):
             session.add(JobState(name=f"job:{job}", last_run_at=now))
@@ -515,7 +517,7 @@ def test_workers_killed_while_dispatching_events_invite_each_person_once(
         assert len(invites) == len(planned.invitations) * MEETINGS
         assert {mail.event_id for mail in invites} <= {event.id for event in events}
         rows = list(session.scalars(select(Attendance)))
-        assert len(rows) == len(planned.invitations) * MEETINGS
+        assert len(rows) == COLLABORATIONS * INVITEES * MEETINGS
         assert all(row.sent_sequence == 0 for row in rows)
 
     _, duplicates = check_delivery(sink, [mail.message_id for mail in mails], len(EVENT_KILL_AT))

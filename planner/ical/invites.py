@@ -53,6 +53,21 @@ class Invitation:
     # The mailbox that really sends for the organizer (RFC 5545 SENT-BY), if not the organizer.
     sent_by: str | None = None
     url: str | None = None
+    # CHAIR on the organizing coordinator's own copy (see organizer_copy_uid), which asks for
+    # no answer (RSVP=FALSE).
+    role: str = "REQ-PARTICIPANT"
+    rsvp: bool = True
+
+
+# The organizing coordinator's copy of a meeting has a UID of its own: it names the planner as
+# organizer (Outlook and Gmail add nothing to the calendar of an invitation's own organizer),
+# and the partners' answers, which reach her mailbox under the meeting's UID, are not about it.
+ORGANIZER_COPY_PREFIX = "organizer-"
+
+
+def organizer_copy_uid(uid: str) -> str:
+    """The UID of the organizing coordinator's own copy of the meeting with this UID."""
+    return ORGANIZER_COPY_PREFIX + uid
 
 
 def _address(party: Party, **params: str) -> vCalAddress:
@@ -96,15 +111,15 @@ def _event(invitation: Invitation, method: Method, sent_at: datetime) -> Event:
     event.add("organizer", _address(invitation.organizer, **organizer))
     if method is Method.CANCEL:
         # Nothing to answer: no RSVP request on a cancellation.
-        event.add("attendee", _address(invitation.attendee, ROLE="REQ-PARTICIPANT"))
+        event.add("attendee", _address(invitation.attendee, ROLE=invitation.role))
     else:
         event.add(
             "attendee",
             _address(
                 invitation.attendee,
-                ROLE="REQ-PARTICIPANT",
+                ROLE=invitation.role,
                 PARTSTAT=invitation.partstat,
-                RSVP="TRUE",
+                RSVP="TRUE" if invitation.rsvp else "FALSE",
             ),
         )
     if method is Method.CANCEL:

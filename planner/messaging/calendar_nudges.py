@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import force_locale, gettext, ngettext
 
 from planner.events import CalendarsMissing, EventKind
-from planner.messaging.composer import Block, Content, digest_key
+from planner.messaging.content import Block, Content, digest_key
 from planner.messaging.registry import Context, handles
 from planner.models import Collaboration, Organisation, Person
 from planner.services.collaborations import coordinators

@@ -8,11 +8,10 @@ message with the same Message-ID.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
@@ -26,45 +25,19 @@ from planner.config import link_base_url
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.ical.imip import Envelope, build_mail, serialise
 from planner.ical.invites import Invitation, Method, Party, render_invitation
+from planner.messaging.content import Block, Change, Content, digest_key, when
+from planner.messaging.organizer_copies import send_organizer_copies
 from planner.models import Attendance, Collaboration, Meeting, Person
 from planner.services.attendance import (
     attendance_for,
+    copy_sequence,
     invitees_of,
     issue_rsvp_token,
     organizer_of,
+    removal_sequence,
 )
 from planner.services.outbox import queue_mail
 from planner.text.formatting import format_meeting_time
-
-
-@dataclass
-class Block:
-    """One item of a mail: a meeting, a collaboration, a warning."""
-
-    title: str
-    lines: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
-
-
-@dataclass
-class Content:
-    """What a mail says, before it is rendered as text and HTML."""
-
-    subject: str
-    greeting: str
-    intro: list[str]
-    blocks: list[Block] = field(default_factory=list)
-    outro: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a mail says about a meeting that changed: when it was, why, and the coordinator's
-    note (each when known)."""
-
-    before: datetime | None = None  # the old start
-    reason: str | None = None
-    note: str | None = None
 
 
 @dataclass
@@ -74,21 +47,6 @@ class _Letter:
 
     messages: list[tuple[Meeting, Content, Invitation]]
     overview: Content | None
-
-
-def when(meeting: Meeting, locale: str) -> str:
-    """'di 3 feb 2026 19:00–20:30' in the meeting's own zone."""
-    return format_meeting_time(
-        meeting.starts_at, meeting.ends_at, ZoneInfo(meeting.timezone), locale
-    )
-
-
-def digest_key(*parts: object) -> str:
-    """A dedupe key of bounded length."""
-    text = ":".join(str(part) for part in parts)
-    if len(text) <= 200:
-        return text
-    return f"{text[:150]}#{hashlib.sha256(text.encode()).hexdigest()[:40]}"
 
 
 class Composer:
@@ -165,8 +123,9 @@ class Composer:
     ) -> int:
         """Send every invitee what changed for them: a REQUEST for each new or moved meeting and
         a CANCEL for each cancelled one, a mail per meeting, with an overview when there are
-        several (see _send_itip). Idempotent: what a person was already sent (by SEQUENCE) is
-        not sent again. Returns the number of mails."""
+        several (see _send_itip); and the organizer her own copies (organizer_copies).
+        Idempotent: what a person was already sent (by SEQUENCE) is not sent again. Returns
+        the number of mails."""
         by_collab: dict[int, list[Meeting]] = defaultdict(list)
         for meeting in meetings:
             if meeting.ends_at > self.now:
@@ -182,6 +141,7 @@ class Composer:
             rows = attendance_for(self.session, items, invitees, self.now)
             for person in invitees:
                 count += self._invite_person(collab, organizer, person, items, rows, changes or {})
+            count += send_organizer_copies(self, collab, organizer, items, changes or {})
         return count
 
     def _invite_person(
@@ -222,13 +182,20 @@ class Composer:
         meetings: Sequence[Meeting],
         rows: Mapping[tuple[int, int], Any],
         tag: str,
+        *,
+        removed: bool,
     ) -> bool:
-        """Send a person a CANCEL for meetings that go on without them (they left the
-        collaboration) or that no longer exist (it was deleted). `tag` makes the dedupe key
-        unique per occasion."""
+        """Send a person a CANCEL for meetings that go on without her (`removed`: she left the
+        collaboration; the CANCEL is one above her copy and says so) or that no longer exist
+        (it was deleted). `tag` makes the dedupe key unique per occasion."""
         if not meetings:
             return False
-        return self._send_itip(collab, organizer, person, Method.CANCEL, meetings, rows, tag) > 0
+        return (
+            self._send_itip(
+                collab, organizer, person, Method.CANCEL, meetings, rows, tag, removed=removed
+            )
+            > 0
+        )
 
     def _send_itip(
         self,
@@ -241,6 +208,7 @@ class Composer:
         tag: str = "",
         *,
         changes: Mapping[int, Change] | None = None,
+        removed: bool = False,
     ) -> int:
         """Queue one iMIP message per meeting (Outlook acts on the first VEVENT of a message
         only, Gmail on the text/calendar part only), numbered "(1/7) …" in a batch, and for a
@@ -248,7 +216,9 @@ class Composer:
         links. Returns the number of mails queued."""
         occasion = tag or f"e{self.event_id}"
         with force_locale(person.language):
-            letter = self._letter(collab, organizer, person, chosen, rows, method, changes or {})
+            letter = self._letter(
+                collab, organizer, person, chosen, rows, method, changes or {}, removed
+            )
         count = 0
         if letter.overview is not None:
             # The event in the key: someone who left and came back is told again (what a
@@ -293,6 +263,7 @@ class Composer:
         rows: Mapping[tuple[int, int], Any],
         method: Method,
         changes: Mapping[int, Change],
+        removed: bool = False,
     ) -> _Letter:
         """What the person gets about these meetings: a mail per meeting, and an overview."""
         locale = person.language
@@ -316,17 +287,19 @@ class Composer:
                 gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
             )
         total = len(meetings)
+        subject_of = self._removal_subject if removed else self._subject
         blocks: list[Block] = []
         messages: list[tuple[Meeting, Content, Invitation]] = []
         first_url: str | None = None
         for index, meeting in enumerate(meetings, start=1):
-            updated = rows[(meeting.id, person.id)].sent_sequence is not None
+            row = rows[(meeting.id, person.id)]
+            updated = row.sent_sequence is not None
             block, url = self._meeting_block(
                 meeting, person, locale, cancel, updated, changes.get(meeting.id)
             )
             first_url = first_url or url
             blocks.append(block)
-            subject, intro = self._subject(collab, [meeting], locale, cancel, updated)
+            subject, intro = subject_of(collab, [meeting], locale, cancel, updated)
             if total > 1:
                 subject = f"({index}/{total}) {subject}"
                 intro.append(
@@ -338,7 +311,7 @@ class Composer:
                 )
             invitation = Invitation(
                 uid=meeting.uid,
-                sequence=meeting.sequence,
+                sequence=removal_sequence(meeting, row) if removed else copy_sequence(meeting, row),
                 summary=collab.name,
                 start=meeting.starts_at,
                 end=meeting.ends_at,
@@ -356,7 +329,7 @@ class Composer:
         overview = None
         if total > 1:
             updated = any(rows[(m.id, person.id)].sent_sequence is not None for m in meetings)
-            subject, intro = self._subject(collab, meetings, locale, cancel, updated)
+            subject, intro = subject_of(collab, meetings, locale, cancel, updated)
             intro.append(
                 gettext(
                     "Each meeting also comes in a mail of its own, (1/%(total)d) to"
@@ -403,7 +376,7 @@ class Composer:
         if meeting.location:
             block.lines.append(gettext("Location: %(place)s", place=meeting.location))
         if change is not None:
-            block.lines.extend(self._change_lines(meeting, locale, cancel, updated, change))
+            block.lines.extend(self.change_lines(meeting, locale, cancel, updated, change))
         if cancel:
             return block, None
         if updated:
@@ -419,7 +392,7 @@ class Composer:
         ]
         return block, url
 
-    def _change_lines(
+    def change_lines(
         self, meeting: Meeting, locale: str, cancel: bool, updated: bool, change: Change
     ) -> list[str]:
         """'Was: …', 'Why: …' and the coordinator's note."""
@@ -489,6 +462,31 @@ class Composer:
         if collab.ambition and not cancel:
             intro.append(collab.ambition)
         return str(subject), [str(line) for line in intro]
+
+    def _removal_subject(
+        self,
+        collab: Collaboration,
+        meetings: Sequence[Meeting],
+        locale: str,
+        cancel: bool,
+        updated: bool,
+    ) -> tuple[str, list[str]]:
+        """The subject and first lines for someone removed from the collaboration: the meetings
+        go on, only not in her calendar."""
+        subject = ngettext(
+            "No longer in your calendar: %(name)s, %(when)s",
+            "No longer in your calendar: %(num)d meetings of %(name)s",
+            len(meetings),
+            name=collab.name,
+            when=when(meetings[0], locale),
+        )
+        intro = ngettext(
+            "You were removed from this collaboration; this meeting is no longer in your calendar.",
+            "You were removed from this collaboration; these meetings are no longer in your"
+            " calendar.",
+            len(meetings),
+        )
+        return str(subject), [str(intro)]
 
     def _sent_by(self, organizer: Party) -> str | None:
         """The planner's address sends for the coordinator (ORGANIZER;SENT-BY)."""

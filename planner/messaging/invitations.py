@@ -21,11 +21,15 @@ from planner.events import (
     MeetingsMoved,
     MeetingsPlanned,
 )
-from planner.messaging.composer import Change
+from planner.messaging.content import Change
 from planner.messaging.notices import check_drift
+from planner.messaging.organizer_copies import (
+    cancel_deleted_copies,
+    withdraw_organizer_copies,
+)
 from planner.messaging.registry import Context, handles
-from planner.models import Attendance, Collaboration, Meeting, Person
-from planner.services.attendance import organizer_of, revoke_departed
+from planner.models import Attendance, Collaboration, Meeting, OrganizerCopy, Person
+from planner.services.attendance import organizer_of, record_withdrawn, revoke_departed
 
 
 def _meetings(session: Session, ids: Iterable[int]) -> list[Meeting]:
@@ -86,7 +90,8 @@ def _collaboration_changed(ctx: Context, payload: CollaborationRef) -> None:
             .order_by(Meeting.starts_at)
         )
     )
-    # Who left gets a CANCEL for the meetings they had; their rows go, so a return re-invites.
+    # Who left gets a CANCEL for the meetings they had; their rows go, so a return re-invites
+    # (above that CANCEL: record_withdrawn).
     present = {link.person_id for link in collab.people}
     left = list(
         ctx.session.scalars(
@@ -105,16 +110,26 @@ def _collaboration_changed(ctx: Context, payload: CollaborationRef) -> None:
         sent = {row.meeting_id for row in rows if row.sent_sequence is not None}
         had = [m for m in future if m.id in sent and m.status is MeetingStatus.CONFIRMED]
         if person is not None:
+            mine = {(row.meeting_id, row.person_id): row for row in rows}
             ctx.composer.withdraw(
-                collab,
-                organizer,
-                person,
-                had,
-                {(row.meeting_id, row.person_id): row for row in rows},
-                f"left{ctx.event.id}",
+                collab, organizer, person, had, mine, f"left{ctx.event.id}", removed=True
             )
+            record_withdrawn(ctx.session, [(m, mine[(m.id, person_id)]) for m in had], ctx.now)
         for row in rows:
             ctx.session.delete(row)
+    # Who no longer organises (another coordinator does, or she left) loses her own copies.
+    former = ctx.session.scalars(
+        select(OrganizerCopy.person_id)
+        .where(
+            OrganizerCopy.meeting_id.in_([m.id for m in future]),
+            OrganizerCopy.withdrawn.is_(False),
+            OrganizerCopy.person_id != (organizer.id if organizer else -1),
+        )
+        .distinct()
+    )
+    for person_id in list(former):
+        if (person := ctx.session.get(Person, person_id)) is not None:
+            withdraw_organizer_copies(ctx.composer, collab, person, future, f"left{ctx.event.id}")
     # Newcomers get the future meetings; everyone else already has them.
     ctx.composer.invitations(future)
 
@@ -141,13 +156,29 @@ def _collaboration_deleted(ctx: Context, payload: CollaborationDeleted) -> None:
     collab = Collaboration(name=payload.name, ambition=None)
     organizer = ctx.session.get(Person, payload.organizer_id) if payload.organizer_id else None
     invited: dict[int, list[int]] = defaultdict(list)
-    for person_id, meeting_id in payload.invited:
+    offsets: dict[tuple[int, int], int] = {}
+    for person_id, meeting_id, *offset in payload.invited:
         if meeting_id in meetings:
             invited[person_id].append(meeting_id)
+            offsets[(meeting_id, person_id)] = offset[0] if offset else 0
     for person_id, meeting_ids in invited.items():
         person = ctx.session.get(Person, person_id)
         if person is None:
             continue
         chosen = sorted((meetings[i] for i in meeting_ids), key=lambda m: m.starts_at)
-        rows = {(i, person_id): SimpleNamespace(sent_sequence=0) for i in meeting_ids}
-        ctx.composer.withdraw(collab, organizer, person, chosen, rows, f"deleted{ctx.event.id}")
+        rows = {
+            (i, person_id): SimpleNamespace(
+                sent_sequence=0, sequence_offset=offsets[(i, person_id)]
+            )
+            for i in meeting_ids
+        }
+        ctx.composer.withdraw(
+            collab, organizer, person, chosen, rows, f"deleted{ctx.event.id}", removed=False
+        )
+    copies: dict[int, list[tuple[Meeting, int]]] = defaultdict(list)
+    for person_id, meeting_id, sequence in payload.organizer_copies:
+        if meeting_id in meetings:
+            copies[person_id].append((meetings[meeting_id], sequence))
+    for person_id, items in copies.items():
+        if (person := ctx.session.get(Person, person_id)) is not None:
+            cancel_deleted_copies(ctx.composer, collab, person, items)

@@ -21,7 +21,8 @@ from planner.domain.drift import URGENCY
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
 from planner.errors import PlannerError
 from planner.events import ReplyRefused
-from planner.messaging.composer import Block, Composer, Content, digest_key, when
+from planner.messaging.composer import Composer
+from planner.messaging.content import Block, Content, digest_key, when
 from planner.messaging.notices import check_drift
 from planner.models import Attendance, Collaboration, Meeting
 from planner.presenters.dashboard import row_view

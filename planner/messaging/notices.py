@@ -21,7 +21,8 @@ from planner.events import (
     MeetingRef,
     SeriesAnswered,
 )
-from planner.messaging.composer import Block, Composer, Content, digest_key, when
+from planner.messaging.composer import Composer
+from planner.messaging.content import Block, Content, digest_key, when
 from planner.messaging.registry import Context, handles
 from planner.models import Collaboration, Meeting, Person
 from planner.services.collaborations import coordinators, list_collaborations

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from planner.clock import utcnow
 from planner.config import link_base_url
 from planner.events import AccountOpened, EventKind, PersonRef
-from planner.messaging.composer import Block, Composer, Content, digest_key
+from planner.messaging.composer import Composer
+from planner.messaging.content import Block, Content, digest_key
 from planner.messaging.registry import Context, handles
 from planner.models import Person
 from planner.services.accounts import PENDING

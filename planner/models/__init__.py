@@ -17,7 +17,9 @@ from planner.models.collaborations import (
     CollaborationMember,
     CollaborationPerson,
     Meeting,
+    OrganizerCopy,
     RsvpToken,
+    WithdrawnCopy,
 )
 from planner.models.feeds import Feed, FeedToken
 from planner.models.outbox import Event, JobState, Mail
@@ -41,7 +43,9 @@ __all__ = [
     "Meeting",
     "Organisation",
     "OrganisationAdmin",
+    "OrganizerCopy",
     "Person",
     "RsvpToken",
     "SchoolHolidayRecord",
+    "WithdrawnCopy",
 ]

@@ -159,8 +159,12 @@ class Attendance(Base):
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
-    # The SEQUENCE of the last invitation (REQUEST or CANCEL) sent; None: never sent.
+    # The meeting's SEQUENCE when this person was last sent it (REQUEST or CANCEL); None:
+    # never sent.
     sent_sequence: Mapped[int | None]
+    # How far this person's copy is ahead of the meeting's SEQUENCE: someone who was removed
+    # got a CANCEL one higher, so her copy after a return must be higher still (RFC 5546).
+    sequence_offset: Mapped[int] = mapped_column(default=0, server_default="0")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # link, reply (an uploaded or mailed iTIP REPLY)
     answered_via: Mapped[str | None] = mapped_column(String(10))
@@ -171,6 +175,45 @@ class Attendance(Base):
 
     meeting: Mapped[Meeting] = relationship()
     person: Mapped[Person] = relationship()
+
+
+class WithdrawnCopy(Base):
+    """The SEQUENCE of the CANCEL a person got for a meeting when she left its collaboration:
+    should she come back, her next invitation must carry a higher one, or her calendar keeps
+    the meeting deleted."""
+
+    __tablename__ = "withdrawn_copy"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    sequence: Mapped[int]
+    created_at: Mapped[utc_instant]
+
+
+class OrganizerCopy(Base):
+    """The organizing coordinator's own copy of a meeting. Outlook and Gmail add nothing to the
+    calendar of an invitation's own organizer, so her copy has a UID of its own that names the
+    planner as organizer and her as the chair, with a SEQUENCE of its own."""
+
+    __tablename__ = "organizer_copy"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # The SEQUENCE of the copy last sent (0 first, +1 on every change or cancel).
+    sequence: Mapped[int]
+    # The meeting's SEQUENCE that copy showed.
+    meeting_sequence: Mapped[int]
+    # A CANCEL took it out of her calendar (cancelled, or she no longer organises it).
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[utc_instant]
 
 
 class RsvpToken(Base):

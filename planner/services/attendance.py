@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from planner.events import (
     SeriesAnswered,
     append_event,
 )
+from planner.ical.invites import ORGANIZER_COPY_PREFIX
 from planner.ical.replies import ReplyFormatError, ReplyItem, address, parse_reply
 from planner.models import (
     Attendance,
@@ -35,6 +37,7 @@ from planner.models import (
     Meeting,
     Person,
     RsvpToken,
+    WithdrawnCopy,
 )
 
 
@@ -64,18 +67,60 @@ def attendance_for(
         (row.meeting_id, row.person_id): row
         for row in session.scalars(select(Attendance).where(Attendance.meeting_id.in_(ids)))
     }
-    for meeting, person in wanted:
-        if (meeting.id, person.id) not in rows:
-            row = Attendance(
-                meeting_id=meeting.id,
-                person_id=person.id,
-                status=AttendanceStatus.NEEDS_ACTION,
-                created_at=now,
-                updated_at=now,
+    missing = [
+        (meeting, person) for meeting, person in wanted if (meeting.id, person.id) not in rows
+    ]
+    if not missing:
+        return rows
+    # Someone who was removed and comes back: her copy goes on above the CANCEL she got.
+    withdrawn = {
+        (copy.meeting_id, copy.person_id): copy.sequence
+        for copy in session.scalars(
+            select(WithdrawnCopy).where(
+                WithdrawnCopy.meeting_id.in_(ids),
+                WithdrawnCopy.person_id.in_({person.id for _, person in missing}),
             )
-            session.add(row)
-            rows[(meeting.id, person.id)] = row
+        )
+    }
+    for meeting, person in missing:
+        cancelled_at = withdrawn.get((meeting.id, person.id))
+        row = Attendance(
+            meeting_id=meeting.id,
+            person_id=person.id,
+            status=AttendanceStatus.NEEDS_ACTION,
+            sequence_offset=0
+            if cancelled_at is None
+            else max(0, cancelled_at + 1 - meeting.sequence),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        rows[(meeting.id, person.id)] = row
     return rows
+
+
+def copy_sequence(meeting: Meeting, row: Attendance | Any) -> int:
+    """The SEQUENCE of a person's copy of the meeting: the meeting's, raised for someone who was
+    once removed (see removal_sequence)."""
+    return meeting.sequence + int(row.sequence_offset)
+
+
+def removal_sequence(meeting: Meeting, row: Attendance | Any) -> int:
+    """The SEQUENCE of the CANCEL that takes a meeting out of the calendar of someone removed
+    from its collaboration: one above her copy (RFC 5546 §3.2.5; shared ICAL.md rule 17)."""
+    return copy_sequence(meeting, row) + 1
+
+
+def record_withdrawn(
+    session: Session, rows: Iterable[tuple[Meeting, Attendance]], now: datetime
+) -> None:
+    """Remember the removal CANCELs sent, so a return is invited above them."""
+    for meeting, row in rows:
+        copy = session.get(WithdrawnCopy, (meeting.id, row.person_id))
+        if copy is None:
+            copy = WithdrawnCopy(meeting_id=meeting.id, person_id=row.person_id, created_at=now)
+            session.add(copy)
+        copy.sequence = removal_sequence(meeting, row)
 
 
 def answer_refusal(meeting: Meeting, now: datetime) -> ValidationError | None:
@@ -413,6 +458,8 @@ def apply_reply(
     given_by = address(parseaddr(sender)[1] or sender) if sender else None
     outcomes = []
     for item in items:
+        if item.uid.startswith(ORGANIZER_COPY_PREFIX):
+            continue  # the coordinator answered her own copy: nothing to record
         meeting, person, row = _reply_target(session, item)
         if (refusal := answer_refusal(meeting, now)) is not None:  # what the answer page says
             raise refusal
@@ -422,23 +469,24 @@ def apply_reply(
                 email=item.attendee,
                 sender=sender,
             )
-        if item.sequence < meeting.sequence:
+        current = copy_sequence(meeting, row)
+        if item.sequence < current:
             raise ValidationError(
                 N_(
                     "The answer is about an older version of the meeting (%(got)s, now"
                     " %(current)s); the attendee should answer the latest invitation."
                 ),
                 got=item.sequence,
-                current=meeting.sequence,
+                current=current,
             )
-        if item.sequence > meeting.sequence:
+        if item.sequence > current:
             raise ValidationError(
                 N_(
                     "The answer is about a version of the meeting the planner never sent"
                     " (%(got)s, the latest is %(current)s)."
                 ),
                 got=item.sequence,
-                current=meeting.sequence,
+                current=current,
             )
         status = PARTSTAT_STATUS[item.partstat]
         if status is AttendanceStatus.NEEDS_ACTION:

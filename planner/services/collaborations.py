@@ -28,6 +28,7 @@ from planner.models import (
     CollaborationPerson,
     Meeting,
     Organisation,
+    OrganizerCopy,
     Person,
 )
 from planner.services.collaboration_fields import (
@@ -227,9 +228,19 @@ def delete_collaboration(session: Session, collab: Collaboration, now: datetime)
     )
     invited = (
         session.execute(
-            select(Attendance.person_id, Attendance.meeting_id).where(
+            select(Attendance.person_id, Attendance.meeting_id, Attendance.sequence_offset).where(
                 Attendance.meeting_id.in_([m.id for m in future]),
                 Attendance.sent_sequence.is_not(None),
+            )
+        ).all()
+        if future
+        else []
+    )
+    copies = (
+        session.execute(
+            select(OrganizerCopy.person_id, OrganizerCopy.meeting_id, OrganizerCopy.sequence).where(
+                OrganizerCopy.meeting_id.in_([m.id for m in future]),
+                OrganizerCopy.withdrawn.is_(False),
             )
         ).all()
         if future
@@ -255,7 +266,8 @@ def delete_collaboration(session: Session, collab: Collaboration, now: datetime)
                 }
                 for m in future
             ],
-            invited=[[person_id, meeting_id] for person_id, meeting_id in invited],
+            invited=[list(row) for row in invited],
+            organizer_copies=[list(row) for row in copies],
         ),
         now,
     )

@@ -21,7 +21,7 @@ from planner.domain.kinds import AttendanceStatus, MeetingStatus
 from planner.errors import N_
 from planner.feeds.links import subscribe_links
 from planner.feeds.tokens import create_token
-from planner.messaging.composer import when as _when
+from planner.messaging.content import when as _when
 from planner.presenters.feeds import token_url
 from planner.services.attendance import (
     LinkError,
