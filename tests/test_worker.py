@@ -1178,6 +1178,55 @@ def test_a_new_organizer_gets_the_copies_and_the_former_one_loses_them(
         assert smtp.to(partner) == []
 
 
+def test_a_coordinator_who_now_organises_swaps_her_invitations_for_her_own_copies(
+    app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
+) -> None:
+    now = now_of(app)
+    karin = "k.smit@minnaert.example"
+    collaborations.update_collaboration(
+        session,
+        woerden,
+        {"coordinators": [f"Anouk de Vries <{ANOUK}>", f"Karin Smit <{karin}>"]},
+        now,
+    )
+    session.commit()
+    series = confirm_days(session, woerden, now, *SERIES)
+    run(app)
+    # The second coordinator is invited like a partner (and gets the digest).
+    invitations = of_kind(session, smtp.to(karin), MailKind.INVITE)
+    assert len(invitations) == len(series)
+    links = links_of(invitations[0])
+    smtp.clear()
+    collaborations.update_collaboration(
+        session,
+        woerden,
+        {"coordinators": [f"Karin Smit <{karin}>", f"Anouk de Vries <{ANOUK}>"]},
+        now,
+    )
+    session.commit()
+    run(app)
+    got = [m for m in smtp.to(karin) if not m.subject.startswith("Weekoverzicht")]
+    overview, *cancels = got[: len(series) + 1]
+    assert (
+        overview.subject
+        == "Vervangen door uw eigen kopieën: 3 overleggen van Startersbegeleiding Woerden"
+    )
+    check_itip(
+        objects_of(cancels, "CANCEL"), "CANCEL", karin, [(m.uid, 1, m.starts_at) for m in series]
+    )
+    copies = got[len(series) + 1 :]
+    assert len(copies) == len(series)
+    for received, meeting in zip(copies, series, strict=True):
+        (event,) = icalendar.Calendar.from_ical(calendar_of(received, "REQUEST")[0]).walk("VEVENT")
+        assert str(event["UID"]) == f"organizer-{meeting.uid}"
+    with pytest.raises(LinkError):  # her answer links are of no use now
+        resolve_rsvp(session, links[0][2], now)
+    # Anouk swaps the other way: her copies out, an invitation in.
+    mine = of_kind(session, smtp.to(ANOUK), MailKind.INVITE)
+    assert sum("Uit uw agenda" in m.subject for m in mine) == len(series)
+    assert sum("Uitnodiging" in m.subject for m in mine) == len(series)
+
+
 def test_the_organizers_answer_to_her_own_copy_is_ignored(
     app: Flask, session: Session, smtp: SmtpSink, woerden: Collaboration
 ) -> None:

@@ -184,15 +184,25 @@ class Composer:
         tag: str,
         *,
         removed: bool,
+        organises: bool = False,
     ) -> bool:
         """Send a person a CANCEL for meetings that go on without her (`removed`: she left the
-        collaboration; the CANCEL is one above her copy and says so) or that no longer exist
-        (it was deleted). `tag` makes the dedupe key unique per occasion."""
+        collaboration, or `organises` them now and gets her own copies instead; the CANCEL is
+        one above her copy and says so) or that no longer exist (it was deleted). `tag` makes
+        the dedupe key unique per occasion."""
         if not meetings:
             return False
         return (
             self._send_itip(
-                collab, organizer, person, Method.CANCEL, meetings, rows, tag, removed=removed
+                collab,
+                organizer,
+                person,
+                Method.CANCEL,
+                meetings,
+                rows,
+                tag,
+                removed=removed,
+                organises=organises,
             )
             > 0
         )
@@ -209,6 +219,7 @@ class Composer:
         *,
         changes: Mapping[int, Change] | None = None,
         removed: bool = False,
+        organises: bool = False,
     ) -> int:
         """Queue one iMIP message per meeting (Outlook acts on the first VEVENT of a message
         only, Gmail on the text/calendar part only), numbered "(1/7) …" in a batch, and for a
@@ -217,7 +228,7 @@ class Composer:
         occasion = tag or f"e{self.event_id}"
         with force_locale(person.language):
             letter = self._letter(
-                collab, organizer, person, chosen, rows, method, changes or {}, removed
+                collab, organizer, person, chosen, rows, method, changes or {}, removed, organises
             )
         count = 0
         if letter.overview is not None:
@@ -264,6 +275,7 @@ class Composer:
         method: Method,
         changes: Mapping[int, Change],
         removed: bool = False,
+        organises: bool = False,
     ) -> _Letter:
         """What the person gets about these meetings: a mail per meeting, and an overview."""
         locale = person.language
@@ -287,7 +299,13 @@ class Composer:
                 gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
             )
         total = len(meetings)
-        subject_of = self._removal_subject if removed else self._subject
+        subject_of = (
+            self._organises_subject
+            if organises
+            else self._removal_subject
+            if removed
+            else self._subject
+        )
         blocks: list[Block] = []
         messages: list[tuple[Meeting, Content, Invitation]] = []
         first_url: str | None = None
@@ -484,6 +502,32 @@ class Composer:
             "You were removed from this collaboration; this meeting is no longer in your calendar.",
             "You were removed from this collaboration; these meetings are no longer in your"
             " calendar.",
+            len(meetings),
+        )
+        return str(subject), [str(intro)]
+
+    def _organises_subject(
+        self,
+        collab: Collaboration,
+        meetings: Sequence[Meeting],
+        locale: str,
+        cancel: bool,
+        updated: bool,
+    ) -> tuple[str, list[str]]:
+        """The subject and first lines for a coordinator who now organises the meetings: her
+        own copies replace the invitations she had."""
+        subject = ngettext(
+            "Replaced by your own copy: %(name)s, %(when)s",
+            "Replaced by your own copies: %(num)d meetings of %(name)s",
+            len(meetings),
+            name=collab.name,
+            when=when(meetings[0], locale),
+        )
+        intro = ngettext(
+            "You now organise this meeting: a copy of your own, in a mail of its own, replaces"
+            " this invitation in your calendar.",
+            "You now organise these meetings: copies of your own, in mails of their own,"
+            " replace these invitations in your calendar.",
             len(meetings),
         )
         return str(subject), [str(intro)]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import MeetingStatus
@@ -29,7 +29,12 @@ from planner.messaging.organizer_copies import (
 )
 from planner.messaging.registry import Context, handles
 from planner.models import Attendance, Collaboration, Meeting, OrganizerCopy, Person
-from planner.services.attendance import organizer_of, record_withdrawn, revoke_departed
+from planner.services.attendance import (
+    invitees_of,
+    organizer_of,
+    record_withdrawn,
+    revoke_departed,
+)
 
 
 def _meetings(session: Session, ids: Iterable[int]) -> list[Meeting]:
@@ -91,45 +96,60 @@ def _collaboration_changed(ctx: Context, payload: CollaborationRef) -> None:
         )
     )
     # Who left gets a CANCEL for the meetings they had; their rows go, so a return re-invites
-    # (above that CANCEL: record_withdrawn).
-    present = {link.person_id for link in collab.people}
+    # (above that CANCEL: record_withdrawn). So does a coordinator who now organises: her own
+    # copies (organizer_copies) replace her invitations.
+    organizer = organizer_of(collab)
+    # Whoever still has organizer's copies but no longer organises: the one before.
+    former = [
+        person
+        for person_id in ctx.session.scalars(
+            select(OrganizerCopy.person_id)
+            .where(
+                OrganizerCopy.meeting_id.in_([m.id for m in future]),
+                OrganizerCopy.withdrawn.is_(False),
+                OrganizerCopy.person_id != (organizer.id if organizer else -1),
+            )
+            .distinct()
+            .order_by(OrganizerCopy.person_id)
+        )
+        if (person := ctx.session.get(Person, person_id)) is not None
+    ]
+    invited = {person.id for person in invitees_of(collab)}
     left = list(
         ctx.session.scalars(
             select(Attendance).where(
                 Attendance.meeting_id.in_([m.id for m in future]),
-                Attendance.person_id.not_in(present),
+                Attendance.person_id.not_in(invited) if invited else true(),
             )
         )
     )
     by_person: dict[int, list[Attendance]] = defaultdict(list)
     for row in left:
         by_person[row.person_id].append(row)
-    organizer = organizer_of(collab)
     for person_id, rows in by_person.items():
         person = ctx.session.get(Person, person_id)
         sent = {row.meeting_id for row in rows if row.sent_sequence is not None}
         had = [m for m in future if m.id in sent and m.status is MeetingStatus.CONFIRMED]
         if person is not None:
             mine = {(row.meeting_id, row.person_id): row for row in rows}
+            organises = organizer is not None and person_id == organizer.id
             ctx.composer.withdraw(
-                collab, organizer, person, had, mine, f"left{ctx.event.id}", removed=True
+                collab,
+                # A CANCEL comes from the organizer of the copy it cancels.
+                (former[0] if former else None) if organises else organizer,
+                person,
+                had,
+                mine,
+                f"left{ctx.event.id}",
+                removed=True,
+                organises=organises,
             )
             record_withdrawn(ctx.session, [(m, mine[(m.id, person_id)]) for m in had], ctx.now)
         for row in rows:
             ctx.session.delete(row)
     # Who no longer organises (another coordinator does, or she left) loses her own copies.
-    former = ctx.session.scalars(
-        select(OrganizerCopy.person_id)
-        .where(
-            OrganizerCopy.meeting_id.in_([m.id for m in future]),
-            OrganizerCopy.withdrawn.is_(False),
-            OrganizerCopy.person_id != (organizer.id if organizer else -1),
-        )
-        .distinct()
-    )
-    for person_id in list(former):
-        if (person := ctx.session.get(Person, person_id)) is not None:
-            withdraw_organizer_copies(ctx.composer, collab, person, future, f"left{ctx.event.id}")
+    for person in former:
+        withdraw_organizer_copies(ctx.composer, collab, person, future, f"left{ctx.event.id}")
     # Newcomers get the future meetings; everyone else already has them.
     ctx.composer.invitations(future)
 

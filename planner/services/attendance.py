@@ -385,8 +385,9 @@ def revoke_rsvp_tokens(
 
 
 def revoke_departed(session: Session, collab: Collaboration, now: datetime) -> int:
-    """Withdraw the links of people no longer in the collaboration."""
-    present = {link.person_id for link in collab.people}
+    """Withdraw the links of people no longer invited: who left the collaboration, and the
+    coordinator who now organises it (her own copies need no answer)."""
+    present = {person.id for person in invitees_of(collab)}
     departed = session.scalars(
         select(RsvpToken.person_id)
         .join(Meeting, Meeting.id == RsvpToken.meeting_id)
