@@ -299,13 +299,18 @@ class Composer:
                 gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
             )
         total = len(meetings)
-        subject_of = (
-            self._organises_subject
-            if organises
-            else self._removal_subject
-            if removed
-            else self._subject
-        )
+
+        def subject_of(
+            collab: Collaboration,
+            meetings: Sequence[Meeting],
+            locale: str,
+            cancel: bool,
+            updated: bool,
+        ) -> tuple[str, list[str]]:
+            if removed:
+                return self._withdrawal_subject(collab, meetings, locale, organises=organises)
+            return self._subject(collab, meetings, locale, cancel, updated)
+
         blocks: list[Block] = []
         messages: list[tuple[Meeting, Content, Invitation]] = []
         first_url: str | None = None
@@ -481,55 +486,47 @@ class Composer:
             intro.append(collab.ambition)
         return str(subject), [str(line) for line in intro]
 
-    def _removal_subject(
+    def _withdrawal_subject(
         self,
         collab: Collaboration,
         meetings: Sequence[Meeting],
         locale: str,
-        cancel: bool,
-        updated: bool,
+        *,
+        organises: bool,
     ) -> tuple[str, list[str]]:
-        """The subject and first lines for someone removed from the collaboration: the meetings
-        go on, only not in her calendar."""
-        subject = ngettext(
-            "No longer in your calendar: %(name)s, %(when)s",
-            "No longer in your calendar: %(num)d meetings of %(name)s",
-            len(meetings),
-            name=collab.name,
-            when=when(meetings[0], locale),
-        )
-        intro = ngettext(
-            "You were removed from this collaboration; this meeting is no longer in your calendar.",
-            "You were removed from this collaboration; these meetings are no longer in your"
-            " calendar.",
-            len(meetings),
-        )
-        return str(subject), [str(intro)]
-
-    def _organises_subject(
-        self,
-        collab: Collaboration,
-        meetings: Sequence[Meeting],
-        locale: str,
-        cancel: bool,
-        updated: bool,
-    ) -> tuple[str, list[str]]:
-        """The subject and first lines for a coordinator who now organises the meetings: her
-        own copies replace the invitations she had."""
-        subject = ngettext(
-            "Replaced by your own copy: %(name)s, %(when)s",
-            "Replaced by your own copies: %(num)d meetings of %(name)s",
-            len(meetings),
-            name=collab.name,
-            when=when(meetings[0], locale),
-        )
-        intro = ngettext(
-            "You now organise this meeting: a copy of your own, in a mail of its own, replaces"
-            " this invitation in your calendar.",
-            "You now organise these meetings: copies of your own, in mails of their own,"
-            " replace these invitations in your calendar.",
-            len(meetings),
-        )
+        """The subject and first lines of a CANCEL for meetings that go on: for someone removed
+        from the collaboration, or for a coordinator who now organises them (her own copies
+        replace the invitations she had)."""
+        count = len(meetings)
+        words = {"name": collab.name, "when": when(meetings[0], locale)}
+        if organises:
+            subject = ngettext(
+                "Replaced by your own copy: %(name)s, %(when)s",
+                "Replaced by your own copies: %(num)d meetings of %(name)s",
+                count,
+                **words,
+            )
+            intro = ngettext(
+                "You now organise this meeting: a copy of your own, in a mail of its own,"
+                " replaces this invitation in your calendar.",
+                "You now organise these meetings: copies of your own, in mails of their own,"
+                " replace these invitations in your calendar.",
+                count,
+            )
+        else:
+            subject = ngettext(
+                "No longer in your calendar: %(name)s, %(when)s",
+                "No longer in your calendar: %(num)d meetings of %(name)s",
+                count,
+                **words,
+            )
+            intro = ngettext(
+                "You were removed from this collaboration; this meeting is no longer in your"
+                " calendar.",
+                "You were removed from this collaboration; these meetings are no longer in your"
+                " calendar.",
+                count,
+            )
         return str(subject), [str(intro)]
 
     def _sent_by(self, organizer: Party) -> str | None:
