@@ -148,6 +148,33 @@ def test_unknown_forged_and_revoked_links_get_the_same_answer(
     assert b"BEGIN:VCALENDAR" not in answers[0].data
 
 
+def test_a_real_link_in_any_other_form_gets_the_unknown_links_answer(
+    client: FlaskClient, cli: CLI, demo: None
+) -> None:
+    """A feed link takes exactly its own form: the same 404 for an extra segment, a suffix, an
+    encoded slash, another case, as for a link that never existed. (An encoded dot, `%2E`, is
+    the same address as a dot by RFC 3986 §6.2.2.2, and is served like one.)"""
+    link = _create(cli, "--collab", "1")
+    token = link["token"]
+    assert client.get(f"/feeds/{token}.ics").status_code == 200
+    unknown = client.get("/feeds/short.ics")
+    variants = [
+        f"/feeds/{token}.ics/x",
+        f"/feeds/{token}.icsx",
+        f"/feeds/{token}.ics%2Fx",
+        f"/feeds/{token}.ICS",
+        f"/feeds/x/{token}.ics",
+        f"/feeds/{token.swapcase()}.ics",
+        f"/feeds/{token}",
+    ]
+    for path in variants:
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert b"BEGIN:VCALENDAR" not in answer.data, path
+        if answer.mimetype == unknown.mimetype:
+            assert answer.data == unknown.data, path
+
+
 def test_the_list_shows_when_a_link_was_last_used(
     client: FlaskClient, cli: CLI, demo: None
 ) -> None:

@@ -643,3 +643,23 @@ def test_reply_messages_are_translated_by_the_accept_language(
     response = client.post("/api/v1/replies", data=b"", content_type="text/calendar")
     assert response.status_code == 400
     assert response.get_json()["error"]["message"]  # Dutch once the catalog has it
+
+
+@pytest.mark.parametrize("variant", ["{}/x", "{}/", "{}.ics", "{}%2Fx", "{}/all/x", "x/{}"])
+def test_a_real_link_in_any_other_form_is_as_unknown_as_a_made_up_one(
+    app: Flask, client: FlaskClient, planned: Planned, variant: str
+) -> None:
+    """An answer link takes exactly its own form: an extra segment, a suffix or an encoded
+    slash gets the page of an unknown link, never the meeting."""
+    before = _snapshot(app, planned)
+    url = "/rsvp/" + variant.format(planned.secret)
+    for response in (
+        client.get(url, headers=EN),
+        client.post(url, data={"answer": "accepted"}, headers=EN),
+    ):
+        assert response.status_code == 404, (url, response.status_code)
+        page = response.get_data(as_text=True)
+        assert "This link is not valid" in page or response.mimetype != "text/html"
+        assert "Leerlijn techniek" not in page
+    assert client.get(_url(planned), headers=EN).status_code == 200  # the link itself works
+    assert _snapshot(app, planned) == before

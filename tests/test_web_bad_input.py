@@ -223,8 +223,9 @@ FIELDS = [
 ]
 
 
-def _fuzz_urls(app: Flask, session: Session) -> dict[str, str]:
-    """Every POST address of the pages (not the JSON API), with ids the user may use."""
+def _fuzz_urls(app: Flask, session: Session, method: str = "POST") -> dict[str, str]:
+    """Every address of the pages (not the JSON API) for this method, with ids the user may
+    use."""
     # Groenendaal (91XB) has its own holiday dates and busy periods in the demo.
     org = session.scalars(select(Organisation).where(Organisation.brin == "91XB")).one()
     period = session.scalars(select(BusyPeriod).where(BusyPeriod.organisation_id == org.id)).first()
@@ -249,10 +250,12 @@ def _fuzz_urls(app: Flask, session: Session) -> dict[str, str]:
         "mail_id": 1,
         "token": "not-a-token",
         "secret": "not-a-secret",
+        "code": "nl",
+        "region": "midden",
     }
     urls = {}
     for rule in app.url_map.iter_rules():
-        if "POST" not in (rule.methods or ()) or rule.endpoint.startswith("api."):
+        if method not in (rule.methods or ()) or rule.endpoint.startswith(("api.", "static")):
             continue
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m[1]]), rule.rule)
         urls[rule.endpoint] = url
@@ -283,6 +286,36 @@ def test_garbage_posted_to_every_form_never_breaks_the_server(
                 assert response.status_code < 500, (endpoint, data)
     finally:
         limiter.enabled = True
+
+
+def test_every_page_sends_the_security_headers(
+    app: Flask, browser: FlaskClient, session: Session, demo: None
+) -> None:
+    """Every page of the URL map, as a platform administrator (who may see them all) and as a
+    stranger: scripts only from the planner itself, never framed, never sniffed, and no
+    address leaked to other sites (error pages too)."""
+    urls = _fuzz_urls(app, session, "GET")
+    assert len(urls) > 30
+    assert "rsvp.show" in urls
+    login(browser, person_by_email(session, ADMIN))
+    pages = 0
+    for client in (browser, app.test_client()):
+        for endpoint, url in urls.items():
+            response = client.get(url)
+            if response.mimetype != "text/html":
+                assert response.headers["X-Content-Type-Options"] == "nosniff", endpoint
+                continue
+            pages += response.status_code == 200
+            policy = response.headers["Content-Security-Policy"]
+            directives = dict(
+                [*part.split(" ", 1), ""][:2] for part in (p.strip() for p in policy.split(";"))
+            )
+            assert directives["script-src"] == "'self'", (endpoint, policy)
+            assert "unsafe-inline" not in directives["script-src"]
+            assert directives["frame-ancestors"] == "'none'", (endpoint, policy)
+            assert response.headers["X-Content-Type-Options"] == "nosniff", endpoint
+            assert response.headers["Referrer-Policy"] in {"same-origin", "no-referrer"}, endpoint
+    assert pages > 20  # real pages, not only error pages and redirects
 
 
 # Per form: a valid post, so one bad field at a time gets past the others.
