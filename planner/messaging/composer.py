@@ -58,11 +58,18 @@ class Composer:
         self.event_id = event_id
         config = current_app.config
         self.sender_address = str(config["MAIL_FROM"])
+        # The bare address of MAIL_FROM, for iCalendar's mailto: values.
+        self.sender_email = parseaddr(self.sender_address)[1]
         self.sender_name = str(config["MAIL_FROM_NAME"])
         self.domain = str(
             config.get("MAIL_MESSAGE_ID_DOMAIN") or self.sender_address.rpartition("@")[2]
         )
         self.valid_days_after = int(config["RSVP_VALID_DAYS_AFTER"])
+
+    def meeting_url(self, meeting_id: int) -> str:
+        """The meeting's page (move, cancel, answers), at the public address: mails leave
+        requests."""
+        return f"{self.base_url}/meetings/{meeting_id}"
 
     @property
     def base_url(self) -> str:
@@ -531,8 +538,8 @@ class Composer:
 
     def _sent_by(self, organizer: Party) -> str | None:
         """The planner's address sends for the coordinator (ORGANIZER;SENT-BY)."""
-        _, address = parseaddr(self.sender_address)
-        return None if address.lower() == organizer.email.lower() else address
+        same = self.sender_email.lower() == organizer.email.lower()
+        return None if same else self.sender_email
 
     # --- reminders and notices --------------------------------------------------------------
 

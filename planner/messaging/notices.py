@@ -38,11 +38,6 @@ def _held(ctx: Context, payload: MeetingRef) -> None:
     check_drift(ctx.session, ctx.now, [payload.collaboration_id], ctx.composer)
 
 
-def meeting_url(composer: Composer, meeting_id: int) -> str:
-    """The meeting's page (move, cancel, answers), at the public address: mails leave requests."""
-    return f"{composer.base_url}/meetings/{meeting_id}"
-
-
 def planning_links(composer: Composer, collab_id: int) -> list[tuple[str, str]]:
     """Links to the plan wizard and to the dashboard (with its one-click "plan this")."""
     return [
@@ -100,7 +95,7 @@ def _attendance_block(ctx: Context, meeting: Meeting, locale: str) -> Block:
     return Block(
         when(meeting, locale),
         [meeting.location] if meeting.location else [],
-        [(gettext("See who is coming"), meeting_url(ctx.composer, meeting.id))],
+        [(gettext("See who is coming"), ctx.composer.meeting_url(meeting.id))],
     )
 
 
@@ -181,7 +176,7 @@ def _conflict(ctx: Context, payload: MeetingConflict) -> None:
                 Block(
                     when(meeting, locale),
                     lines,
-                    [(gettext("Move the meeting"), meeting_url(ctx.composer, meeting.id))],
+                    [(gettext("Move the meeting"), ctx.composer.meeting_url(meeting.id))],
                 )
             ],
             [gettext("The meeting page shows the proposed date and other good dates.")],

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from flask_babel import force_locale, gettext
@@ -110,7 +109,7 @@ def _copies(
 
 def _is_sender(composer: Composer, person: Person) -> bool:
     """The planner's own address organises: an invitation to it would go nowhere useful."""
-    return parseaddr(composer.sender_address)[1].lower() == person.email.lower()
+    return composer.sender_email.lower() == person.email.lower()
 
 
 def _send(
@@ -140,7 +139,7 @@ def _send(
             start=meeting.starts_at,
             end=meeting.ends_at,
             zone=meeting.timezone,
-            organizer=Party(composer.sender_name, parseaddr(composer.sender_address)[1]),
+            organizer=Party(composer.sender_name, composer.sender_email),
             attendee=Party(person.name, person.email),
             description=collab.ambition,
             location=meeting.location,
@@ -184,7 +183,7 @@ def _content(
     """The mail of one copy, in the organizer's language, and the meeting page's address."""
     meeting = item.meeting
     locale = person.language
-    url = f"{composer.base_url}/meetings/{meeting.id}"
+    url = composer.meeting_url(meeting.id)
     moment = when(meeting, locale)
     cancel = item.method is Method.CANCEL
     if not cancel:

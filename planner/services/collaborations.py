@@ -31,6 +31,7 @@ from planner.models import (
     OrganizerCopy,
     Person,
 )
+from planner.services.attendance import organizer_of
 from planner.services.collaboration_fields import (
     DEFAULTS,
     FIELDS,
@@ -246,14 +247,14 @@ def delete_collaboration(session: Session, collab: Collaboration, now: datetime)
         if future
         else []
     )
-    organizer = next((p.person_id for p in collab.people if p.role is Role.COORDINATOR), None)
+    organizer = organizer_of(collab)
     append_event(
         session,
         EventKind.COLLABORATION_DELETED,
         CollaborationDeleted(
             collaboration_id=collab.id,
             name=collab.name,
-            organizer_id=organizer,
+            organizer_id=organizer.id if organizer else None,
             meetings=[
                 {
                     "id": m.id,
