@@ -192,7 +192,7 @@ def parse_weekdays(value: Any, field: str = "weekdays") -> tuple[int, ...]:
             number = item if 1 <= item <= 7 else None
         else:
             text = str(item).strip().lower().rstrip(".")
-            number = int(text) if text.isdigit() and 1 <= int(text) <= 7 else None
+            number = int(text) if text in {"1", "2", "3", "4", "5", "6", "7"} else None
             number = number or _WEEKDAY_WORDS.get(text)
         if number is None:
             raise ValidationError(

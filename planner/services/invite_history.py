@@ -138,7 +138,7 @@ def _from_key(key: str, meeting_id: int) -> tuple[str, int | None] | None:
         return None
     for item in parts[4:]:
         number, _, sequence = item.partition(".")
-        if number == str(meeting_id) and sequence.isdigit():
+        if number == str(meeting_id) and sequence.isascii() and sequence.isdigit():
             return parts[1], int(sequence)
     return None
 

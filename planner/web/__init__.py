@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Attach languages, request plumbing, security and every blueprint to the app."""
-    from planner.web import errors, i18n, security
+    from planner.web import addresses, errors, i18n, security
     from planner.web.views import (
         admin,
         api,
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
 
     i18n.init_app(app)
     errors.init_app(app)
+    addresses.init_app(app)
     security.init_app(app)
     security.csrf.exempt(api.bp)  # the API checks its token, or CSRF for a browser session
     security.csrf.exempt(feeds.bp)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from planner.errors import N_, PlannerError, ValidationError
+from planner.json_input import load_json
 from planner.web.security import csrf, current_person
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -51,13 +52,22 @@ def has_token() -> bool:
 
 
 def body(*, optional: bool = False) -> dict[str, Any]:
-    """The request's JSON object (`optional`: an empty body is an empty object)."""
-    if optional and not request.get_data():
-        return {}
-    data = request.get_json(silent=True)
+    """The request's JSON object, checked at the edge (planner.json_input): `optional`, an
+    empty body is an empty object."""
+    data = json_body(optional=optional)
     if not isinstance(data, dict):
         raise ValidationError(N_("Send a JSON object in the request body."))
     return data
+
+
+def json_body(*, optional: bool = False) -> Any:
+    """The request's JSON value of any shape, checked at the edge (planner.json_input)."""
+    raw = request.get_data()
+    if optional and not raw.strip():
+        return {}
+    if not raw.strip():
+        raise ValidationError(N_("Send a JSON object in the request body."))
+    return load_json(raw)
 
 
 def created(data: dict[str, Any], location: str) -> Response:

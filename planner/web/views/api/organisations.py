@@ -22,7 +22,7 @@ from planner.services import (
 )
 from planner.web.requests import commit, get_session, request_locale
 from planner.web.security import current_person
-from planner.web.views.api.base import body, bp, created
+from planner.web.views.api.base import body, bp, created, json_body
 
 # --- Organisations ------------------------------------------------------------------------------
 
@@ -210,9 +210,9 @@ def get_closure_days(ref: str) -> Any:
 
 @bp.put("/organisations/<ref>/closure-days")
 def put_closure_days(ref: str) -> Any:
+    kinds = json_body()
     session = get_session()
     org = organisations.find_organisation(session, ref)
-    kinds = request.get_json(silent=True)
     if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
         raise ValidationError(N_('Send a JSON list of closure days, e.g. ["goede_vrijdag"].'))
     result = school_calendar.set_closure_days(session, org, kinds, app_now())
