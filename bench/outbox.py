@@ -381,7 +381,7 @@ class TimedWorker(Worker):
         finally:
             self.dispatching += time.perf_counter() - started
 
-    def send_mails(self) -> tuple[int, int]:
+    def send_mails(self) -> tuple[int, int, int]:
         started = time.perf_counter()
         try:
             return super().send_mails()

@@ -38,6 +38,12 @@ class NotFoundError(PlannerError):
     status = 404
 
 
+class PermissionDenied(PlannerError):
+    """The person may not do this (e.g. answer for a school they do not administer)."""
+
+    status = 403
+
+
 class ConflictError(PlannerError):
     """The input clashes with what is stored (a duplicate, say)."""
 

@@ -43,6 +43,8 @@ class EventKind(StrEnum):
     COLLABORATION_CREATED = "collaboration.created"
     COLLABORATION_CHANGED = "collaboration.changed"
     COLLABORATION_DELETED = "collaboration.deleted"
+    MEMBERSHIP_ASKED = "membership.asked"
+    MEMBERSHIP_ANSWERED = "membership.answered"
     MEETINGS_PLANNED = "meetings.planned"
     MEETING_MOVED = "meeting.moved"
     MEETINGS_MOVED = "meetings.moved"
@@ -54,6 +56,7 @@ class EventKind(StrEnum):
     ATTENDANCE_ANSWERED = "attendance.answered"
     ATTENDANCE_ANSWERED_SERIES = "attendance.answered_series"
     REPLY_REFUSED = "reply.refused"
+    MAIL_DROPPED = "mail.dropped"
     FEED_TOKEN_CREATED = "feed_token.created"
     FEED_TOKEN_REVOKED = "feed_token.revoked"
 
@@ -149,6 +152,24 @@ class SchoolHolidaysImported(Payload):
 @dataclass(frozen=True)
 class CollaborationRef(Payload):
     collaboration_id: int
+
+
+@dataclass(frozen=True)
+class MembershipRef(Payload):
+    """A school was added to a collaboration: its administrators are asked whether the
+    collaboration may read its busy periods' notes."""
+
+    collaboration_id: int
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class MembershipAnswered(Payload):
+    """A school agreed or declined (`consent`: a MemberConsent value)."""
+
+    collaboration_id: int
+    organisation_id: int
+    consent: str
 
 
 @dataclass(frozen=True)
@@ -278,6 +299,18 @@ class ReplyRefused(Payload):
     meeting_id: int | None = None
 
 
+@dataclass(frozen=True)
+class MailDropped(Payload):
+    """An invitation was out of date when it was to be sent (the meeting moved or was
+    cancelled, the person left…): the worker makes sure the right one is queued instead."""
+
+    mail_id: int
+    meeting_id: int
+    collaboration_id: int
+    person_id: int | None
+    reason: str  # planner.domain.stale_mail.DropReason
+
+
 # --- feeds -------------------------------------------------------------------------------
 
 
@@ -309,6 +342,8 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.CALENDAR_MARKED_COMPLETE: CalendarMark,
     EventKind.CALENDAR_MARK_REMOVED: CalendarMark,
     EventKind.CALENDARS_MISSING: CalendarsMissing,
+    EventKind.MEMBERSHIP_ASKED: MembershipRef,
+    EventKind.MEMBERSHIP_ANSWERED: MembershipAnswered,
     EventKind.MEETINGS_PLANNED: MeetingsPlanned,
     EventKind.MEETING_MOVED: MeetingMoved,
     EventKind.MEETINGS_MOVED: MeetingsMoved,
@@ -320,6 +355,7 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.ATTENDANCE_ANSWERED: AttendanceAnswered,
     EventKind.ATTENDANCE_ANSWERED_SERIES: SeriesAnswered,
     EventKind.REPLY_REFUSED: ReplyRefused,
+    EventKind.MAIL_DROPPED: MailDropped,
     EventKind.FEED_TOKEN_CREATED: FeedTokenChange,
     EventKind.FEED_TOKEN_REVOKED: FeedTokenChange,
 }

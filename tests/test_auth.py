@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from email import message_from_string, policy
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -269,3 +270,43 @@ def test_a_session_that_names_no_id_logs_nobody_in(app: Flask, session_id: str) 
 
     with app.test_request_context():
         assert _load_account(session_id) is None
+
+
+def test_a_real_password_link_in_any_other_form_is_as_unknown_as_a_made_up_one(
+    app: Flask, browser: FlaskClient, session: Session
+) -> None:
+    """Issue 16, part 5: an extra segment, a suffix, a changed case or an encoding variant of
+    a working link answers exactly what a made-up link answers."""
+    from urllib.parse import quote
+
+    from planner.messaging.passwords import password_link
+
+    person = make_account(session, "coord@school.example")
+    with app.test_request_context():
+        link = password_link(person)
+    path = link[link.index("/password/") :]
+    token = path.removeprefix("/password/reset/")
+    unknown = browser.get("/password/reset/made-up")
+    assert unknown.status_code == 404
+    variants = [
+        f"{path}/",
+        f"{path}/x",
+        f"{path}.",
+        f"{path}%00",
+        f"{path}%20",
+        f"/password/reset/{token.swapcase()}",
+        f"/password/reset/{quote(token[:4])}%{ord(token[4]):02X}{token[5:]}x",
+        f"/password/reset/{token}" + "a" * 8000,
+        f"/password/reset/x/{token}",
+    ]
+    for variant in variants:
+        answer = browser.get(variant)
+        assert answer.status_code == 404, variant
+        assert _main(answer) == _main(unknown), variant
+    assert browser.get(path).status_code == 200  # the link itself still works
+
+
+def _main(response: Any) -> str:
+    """What a page says (its <main>; the header's language switch links to the page itself)."""
+    html = response.get_data(as_text=True)
+    return html[html.index("<main") : html.index("</main>")]

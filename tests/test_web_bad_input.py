@@ -252,6 +252,7 @@ def _fuzz_urls(app: Flask, session: Session, method: str = "POST") -> dict[str, 
         "secret": "not-a-secret",
         "code": "nl",
         "region": "midden",
+        "answer": "agreed",
     }
     urls = {}
     for rule in app.url_map.iter_rules():

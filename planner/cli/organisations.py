@@ -21,10 +21,15 @@ from planner.cli.base import (
 )
 from planner.cli.busy_periods import echo_periods
 from planner.clock import app_now
-from planner.domain.kinds import OrganisationKind
+from planner.domain.kinds import MemberConsent, OrganisationKind
 from planner.inputs import parse_choice
-from planner.presenters.calendar import busy_period_json, holiday_override_json, organisation_json
-from planner.services import busy_periods, organisations, school_calendar
+from planner.presenters.calendar import (
+    busy_period_json,
+    holiday_override_json,
+    membership_json,
+    organisation_json,
+)
+from planner.services import busy_periods, memberships, organisations, school_calendar
 from planner.text.formatting import format_span
 from planner.text.labels import label
 
@@ -159,3 +164,43 @@ def delete(ref: str, yes: bool) -> None:
 
 
 COMMANDS = [organisations_group]
+
+
+@organisations_group.command("memberships")
+@click.argument("ref")
+@json_option
+def memberships_(ref: str, as_json: bool) -> None:
+    """The collaborations an organisation is in, and whether each may read its notes."""
+    with reading() as session:
+        org = organisations.find_organisation(session, ref)
+        found = memberships.memberships_of(session, org)
+        if as_json:
+            echo_json([membership_json(item) for item in found])
+            return
+        words = {
+            "asked": _("waiting for an answer"),
+            "agreed": _("agreed: sees the notes"),
+            "declined": _("declined: sees 'busy'"),
+        }
+        echo_table(
+            ["id", _("collaboration"), _("answer")],
+            [[m.collaboration.id, m.collaboration.name, words[m.consent.value]] for m in found],
+        )
+
+
+@organisations_group.command("consent")
+@click.argument("ref")
+@click.argument("collaboration")
+@click.option("--agree/--decline", required=True, help="Show the notes, or only 'busy'.")
+def consent(ref: str, collaboration: str, agree: bool) -> None:
+    """Answer for an organisation whether a collaboration (id) may read its busy periods'
+    notes."""
+    answer = MemberConsent.AGREED if agree else MemberConsent.DECLINED
+    with change() as session:
+        org = organisations.find_organisation(session, ref)
+        member = memberships.answer(session, org, collaboration, answer, app_now(), actor=None)
+        name = member.collaboration.name
+    if agree:
+        click.echo(_("%(name)s now sees the notes of your busy periods.", name=name))
+    else:
+        click.echo(_("%(name)s sees your busy periods as 'busy' with their kind only.", name=name))

@@ -32,6 +32,7 @@ STATE_WORDS = {
     "failed": N_("failed"),
     "dead": N_("dead"),
     "done": N_("done"),
+    "dropped": N_("dropped"),
 }
 ANSWER_WORDS = {
     "accepted": N_("accepted"),
@@ -60,6 +61,13 @@ def worker(once: bool, name: str | None) -> None:
                 failed=result.mails_failed,
             )
         )
+        if result.mails_dropped:
+            click.echo(
+                _(
+                    "%(num)s mails were out of date and not sent.",
+                    num=result.mails_dropped,
+                )
+            )
         for job, outcome in result.periodic.items():
             click.echo(f"  {job}: {outcome}")
         return
@@ -113,7 +121,13 @@ def outbox_status(state: str | None, limit: int, as_json: bool) -> None:
         echo_table(
             ["id", _("to"), _("subject"), _("attempts"), _("error")],
             [
-                [m["id"], m["recipient"], m["subject"], m["attempts"], m["error"] or ""]
+                [
+                    m["id"],
+                    m["recipient"],
+                    m["subject"],
+                    m["attempts"],
+                    m["dropped_because"] or m["error"] or "",
+                ]
                 for m in data["mail_rows"]
             ],
         )

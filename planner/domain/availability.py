@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from planner.domain.kinds import Severity
@@ -22,6 +22,9 @@ class Period:
     severity: Severity
     source: str
     period_id: int | None = None
+    # An organisation's own busy period with a note: the label without the note, for a
+    # collaboration the organisation did not agree to show its notes to.
+    withheld_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,18 @@ class OrgCalendar:
     organisation_id: int
     organisation_name: str
     periods: tuple[Period, ...]
+
+
+def withhold_notes(calendar: OrgCalendar) -> OrgCalendar:
+    """The calendar with the notes of the organisation's own busy periods left out: the days
+    and kinds stay (they are still avoided), the words are the organisation's."""
+    periods = tuple(
+        replace(period, label=period.withheld_label, withheld_label=None)
+        if period.withheld_label is not None
+        else period
+        for period in calendar.periods
+    )
+    return replace(calendar, periods=periods)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,15 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
 
 
+class MemberConsent(StrEnum):
+    """Whether a school's administrators agreed that a collaboration it was added to sees the
+    notes of its busy periods (without it: kind and dates only, shown as busy)."""
+
+    ASKED = "asked"
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
 class FeedScope(StrEnum):
     """What a calendar feed shows."""
 

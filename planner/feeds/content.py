@@ -37,6 +37,7 @@ from planner.models import (
     Person,
 )
 from planner.services.availability import organisation_calendars
+from planner.services.memberships import withheld_organisations
 from planner.services.school_calendar import effective_school_holidays
 from planner.text.labels import label
 
@@ -74,7 +75,14 @@ def _collaboration_feed(
     items += warning_items(session, collab, rows, now, window, language)
     if feed.blocked_days:
         orgs = [member.organisation for member in collab.members]
-        periods = merged_periods(session, orgs, window.first, window.last, language)
+        periods = merged_periods(
+            session,
+            orgs,
+            window.first,
+            window.last,
+            language,
+            withheld=withheld_organisations(collab),
+        )
         items += period_items(periods, f"blocked-{collab.id}", feed.changed_at, language)
     head = CalendarHead(
         _("%(name)s — meetings", name=collab.name),

@@ -4,7 +4,7 @@ each as a FeedItem that planner.ical.render writes."""
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -214,11 +214,18 @@ def period_items(
 
 
 def merged_periods(
-    session: Session, orgs: Sequence[Organisation], first: date, last: date, language: str
+    session: Session,
+    orgs: Sequence[Organisation],
+    first: date,
+    last: date,
+    language: str,
+    *,
+    withheld: Collection[int] = (),
 ) -> list[tuple[Period, list[str]]]:
-    """Each distinct period once, with the schools it holds for (public holidays: for all)."""
+    """Each distinct period once, with the schools it holds for (public holidays: for all);
+    `withheld` schools' busy periods without their notes."""
     by_period: dict[tuple[Any, ...], tuple[Period, list[str]]] = {}
-    for calendar in organisation_calendars(session, orgs, first, last, language):
+    for calendar in organisation_calendars(session, orgs, first, last, language, withheld=withheld):
         for period in calendar.periods:
             key = (period.first_day, period.last_day, period.kind, period.label, period.period_id)
             entry = by_period.setdefault(key, (period, []))

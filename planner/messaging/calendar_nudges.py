@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale, gettext, ngettext
 
+from planner.domain.stale_mail import MailBasis, Says
 from planner.events import CalendarsMissing, EventKind
 from planner.messaging.content import Block, Content, digest_key
 from planner.messaging.registry import Context, handles
@@ -44,7 +45,15 @@ def _missing(ctx: Context, payload: CalendarsMissing) -> None:
         for person in administrators_of(ctx.session, org):
             with force_locale(person.language):
                 content = _content(ctx, collab, org, payload.school_year, planners, person)
-            ctx.composer.notice(nudge_key(org.id, payload.school_year, person.id), person, content)
+            ctx.composer.notice(
+                nudge_key(org.id, payload.school_year, person.id),
+                person,
+                content,
+                # Not sent once the school has filled in the year meanwhile.
+                MailBasis(
+                    Says.CALENDAR_NUDGE, organisation=org.id, school_year=payload.school_year
+                ),
+            )
 
 
 def _content(

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from planner.config import link_base_url
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
+from planner.domain.stale_mail import MailBasis, Says
 from planner.ical.imip import Envelope, build_mail, serialise
 from planner.ical.invites import Invitation, Method, Party, render_invitation
-from planner.messaging.content import Block, Change, Content, digest_key, when
+from planner.messaging.content import Block, Change, Content, digest_key, version_of, when
 from planner.messaging.organizer_copies import send_organizer_copies
 from planner.models import Attendance, Collaboration, Meeting, Person
 from planner.services.attendance import (
@@ -88,8 +89,11 @@ class Composer:
         calendar: bytes | None = None,
         method: Method | None = None,
         reply_to: str | None = None,
+        basis: MailBasis | None = None,
     ) -> bool:
-        """Render and queue one mail; return False when the dedupe key was used before."""
+        """Render and queue one mail; return False when the dedupe key was used before.
+        `basis` is what it says about meetings, checked again just before it is sent
+        (planner.domain.stale_mail)."""
         message_id = f"<{uuid.uuid4().hex}@{self.domain}>"
         with force_locale(person.language):  # the footer too, not only the content
             text = render_template("mail/message.txt", c=content)
@@ -120,6 +124,7 @@ class Composer:
             now=self.now,
             person_id=person.id,
             event_id=self.event_id,
+            basis=basis,
         )
         return mail is not None
 
@@ -238,6 +243,11 @@ class Composer:
                 collab, organizer, person, chosen, rows, method, changes or {}, removed, organises
             )
         count = 0
+        cancel = method is Method.CANCEL
+        described = {
+            meeting.id: version_of(meeting, invitation.sequence)
+            for meeting, _, invitation in letter.messages
+        }
         if letter.overview is not None:
             # The event in the key: someone who left and came back is told again (what a
             # person already has is skipped by `sent_sequence`, not by this key).
@@ -248,7 +258,16 @@ class Composer:
                 person.id,
                 *(f"{m.id}.{m.sequence}" for m in chosen),
             )
-            count += self.queue(MailKind.NOTICE, key, person, letter.overview)
+            count += self.queue(
+                MailKind.NOTICE,
+                key,
+                person,
+                letter.overview,
+                basis=MailBasis(
+                    Says.OVERVIEW_CANCEL if cancel else Says.OVERVIEW,
+                    tuple(described[meeting.id] for meeting in chosen),
+                ),
+            )
         reply_to = organizer.email if organizer else None
         for meeting, content, invitation in letter.messages:
             key = digest_key(
@@ -262,6 +281,7 @@ class Composer:
                 calendar=render_invitation(invitation, method, self.now),
                 method=method,
                 reply_to=reply_to,
+                basis=MailBasis(Says.CANCEL if cancel else Says.REQUEST, (described[meeting.id],)),
             )
         for meeting in chosen:
             row = rows[(meeting.id, person.id)]
@@ -559,8 +579,17 @@ class Composer:
                 [gettext("A reminder of the next meeting of %(name)s.", name=collab.name)],
                 [block],
             )
-        return self.queue(MailKind.REMINDER, key, person, content)
+        return self.queue(
+            MailKind.REMINDER,
+            key,
+            person,
+            content,
+            basis=MailBasis(Says.REMINDER, (version_of(meeting),)),
+        )
 
-    def notice(self, key: str, person: Person, content: Content) -> bool:
-        """A notice to a coordinator (drift, a decline, a conflict, a follow-up proposal)."""
-        return self.queue(MailKind.NOTICE, key, person, content)
+    def notice(
+        self, key: str, person: Person, content: Content, basis: MailBasis | None = None
+    ) -> bool:
+        """A notice to a coordinator (drift, a decline, a conflict, a follow-up proposal);
+        `basis`: what it says about meetings, checked again just before it is sent."""
+        return self.queue(MailKind.NOTICE, key, person, content, basis=basis)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from planner.domain.stale_mail import Version
 from planner.models import Meeting
 from planner.text.formatting import format_meeting_time
 
@@ -54,3 +55,9 @@ def digest_key(*parts: object) -> str:
     if len(text) <= 200:
         return text
     return f"{text[:150]}#{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+
+
+def version_of(meeting: Meeting, copy: int | None = None) -> Version:
+    """The meeting as a mail describes it now (`copy`: the SEQUENCE of the recipient's iTIP
+    object), recorded with the mail for the send-time check (planner.domain.stale_mail)."""
+    return Version(meeting.id, meeting.sequence, meeting.starts_at, copy)

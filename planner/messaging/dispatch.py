@@ -13,6 +13,7 @@ from planner.messaging import (  # noqa: F401
     calendar_changes,
     calendar_nudges,
     invitations,
+    membership_requests,
     notices,
     passwords,
 )

@@ -16,6 +16,7 @@ from planner.events import (
     CollaborationDeleted,
     CollaborationRef,
     EventKind,
+    MailDropped,
     MeetingCancelled,
     MeetingMoved,
     MeetingsMoved,
@@ -77,6 +78,15 @@ def _changed(ctx: Context, payload: MeetingMoved | MeetingCancelled) -> None:
     check_drift(ctx.session, ctx.now, [payload.collaboration_id], ctx.composer)
 
 
+@handles(EventKind.MAIL_DROPPED)
+def _mail_dropped(ctx: Context, payload: MailDropped) -> None:
+    """An invitation was out of date when it was to be sent: make sure everyone has the current
+    one. What a person already has (by SEQUENCE) is skipped, so this queues nothing when the
+    change that made the mail stale has queued its update or CANCEL already, as it normally
+    has (its event came first)."""
+    ctx.composer.invitations(_meetings(ctx.session, [payload.meeting_id]))
+
+
 def _instant(text: str | None) -> datetime | None:
     """A stored ISO instant (None when absent)."""
     return datetime.fromisoformat(text) if text else None
@@ -128,15 +138,32 @@ def _collaboration_changed(ctx: Context, payload: CollaborationRef) -> None:
         by_person[row.person_id].append(row)
     for person_id, rows in by_person.items():
         person = ctx.session.get(Person, person_id)
-        sent = {row.meeting_id for row in rows if row.sent_sequence is not None}
+        sent = {row.meeting_id: row.sent_sequence for row in rows if row.sent_sequence is not None}
         had = [m for m in future if m.id in sent and m.status is MeetingStatus.CONFIRMED]
+        # A meeting cancelled in the same round as her removal (both waited for the worker)
+        # was not cancelled for her yet: the cancel handler saw her gone already.
+        uncancelled = [
+            m
+            for m in future
+            if m.id in sent and m.status is MeetingStatus.CANCELLED and sent[m.id] < m.sequence
+        ]
         if person is not None:
             mine = {(row.meeting_id, row.person_id): row for row in rows}
             organises = organizer is not None and person_id == organizer.id
+            # A CANCEL comes from the organizer of the copy it cancels.
+            sender = (former[0] if former else None) if organises else organizer
             ctx.composer.withdraw(
                 collab,
-                # A CANCEL comes from the organizer of the copy it cancels.
-                (former[0] if former else None) if organises else organizer,
+                sender,
+                person,
+                uncancelled,
+                mine,
+                f"left{ctx.event.id}-cancelled",
+                removed=False,
+            )
+            ctx.composer.withdraw(
+                collab,
+                sender,
                 person,
                 had,
                 mine,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from planner.domain.drift import DriftStatus
 from planner.domain.kinds import AttendanceStatus
+from planner.domain.stale_mail import MailBasis, Says
 from planner.events import (
     AttendanceAnswered,
     EventKind,
@@ -22,7 +23,7 @@ from planner.events import (
     SeriesAnswered,
 )
 from planner.messaging.composer import Composer
-from planner.messaging.content import Block, Content, digest_key, when
+from planner.messaging.content import Block, Content, digest_key, version_of, when
 from planner.messaging.registry import Context, handles
 from planner.models import Collaboration, Meeting, Person
 from planner.services.collaborations import coordinators, list_collaborations
@@ -47,13 +48,18 @@ def planning_links(composer: Composer, collab_id: int) -> list[tuple[str, str]]:
 
 
 def tell_coordinators(
-    ctx: Context, collab: Collaboration, key: str, write: Callable[[Person], Content]
+    ctx: Context,
+    collab: Collaboration,
+    key: str,
+    write: Callable[[Person], Content],
+    basis: MailBasis | None = None,
 ) -> None:
-    """Queue a notice to each coordinator, written in their own language."""
+    """Queue a notice to each coordinator, written in their own language (`basis`: what it
+    says about meetings, checked again just before it is sent)."""
     for person in coordinators(collab):
         with force_locale(person.language):
             content = write(person)
-        ctx.composer.notice(digest_key(key, person.id), person, content)
+        ctx.composer.notice(digest_key(key, person.id), person, content, basis)
 
 
 @handles(EventKind.ATTENDANCE_ANSWERED)
@@ -87,7 +93,13 @@ def _answered(ctx: Context, payload: AttendanceAnswered) -> None:
             [_attendance_block(ctx, meeting, locale)],
         )
 
-    tell_coordinators(ctx, collab, f"declined:{ctx.event.id}", write)
+    tell_coordinators(
+        ctx,
+        collab,
+        f"declined:{ctx.event.id}",
+        write,
+        MailBasis(Says.DECLINED, (version_of(meeting),), about=person.id),
+    )
 
 
 def _attendance_block(ctx: Context, meeting: Meeting, locale: str) -> Block:
@@ -135,7 +147,13 @@ def _answered_series(ctx: Context, payload: SeriesAnswered) -> None:
             [_attendance_block(ctx, meeting, locale) for meeting in meetings],
         )
 
-    tell_coordinators(ctx, collab, f"declined-series:{ctx.event.id}", write)
+    tell_coordinators(
+        ctx,
+        collab,
+        f"declined-series:{ctx.event.id}",
+        write,
+        MailBasis(Says.DECLINED, tuple(version_of(m) for m in meetings), about=person.id),
+    )
 
 
 @handles(EventKind.MEETING_CONFLICT)
@@ -182,7 +200,8 @@ def _conflict(ctx: Context, payload: MeetingConflict) -> None:
             [gettext("The meeting page shows the proposed date and other good dates.")],
         )
 
-    tell_coordinators(ctx, collab, f"conflict:{ctx.event.id}", write)
+    basis = MailBasis(Says.CONFLICT, (version_of(meeting),))
+    tell_coordinators(ctx, collab, f"conflict:{ctx.event.id}", write, basis)
 
 
 def _reason_text(reason: dict[str, Any]) -> str:

@@ -22,8 +22,9 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from planner.domain.kinds import MailKind, MeetingStatus
+from planner.domain.stale_mail import MailBasis, Says
 from planner.ical.invites import Invitation, Method, Party, organizer_copy_uid, render_invitation
-from planner.messaging.content import Block, Change, Content, digest_key, when
+from planner.messaging.content import Block, Change, Content, digest_key, version_of, when
 from planner.models import Collaboration, Meeting, OrganizerCopy, Person
 
 if TYPE_CHECKING:
@@ -158,6 +159,10 @@ def _send(
             content,
             calendar=render_invitation(invitation, item.method, composer.now),
             method=item.method,
+            basis=MailBasis(
+                Says.COPY_CANCEL if item.method is Method.CANCEL else Says.COPY_REQUEST,
+                (version_of(meeting, item.sequence),),
+            ),
         )
         if not store:
             continue

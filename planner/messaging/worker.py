@@ -4,8 +4,11 @@ Jobs (APScheduler docs: scheduler in its own process, jobs in code with ids, coa
 max_instances=1, a misfire grace time):
 
 - `dispatch`, every WORKER_DISPATCH_SECONDS: pending events to their handlers, then due mails
-  to the SMTP server. Safe with several workers on PostgreSQL (`FOR UPDATE SKIP LOCKED`, mail
-  leases); on SQLite one worker dispatches (the `dispatch` lease), the others stand by.
+  to the SMTP server, each checked just before it is sent: a mail that no longer says what is
+  true (its meeting was cancelled or moved, the person left…) is dropped instead
+  (planner.services.stale_mail). Safe with several workers on PostgreSQL (`FOR UPDATE SKIP
+  LOCKED`, mail leases); on SQLite one worker dispatches (the `dispatch` lease), the others
+  stand by.
 - `minute`: due reminders, meetings that ended (held, follow-up rule), REPLY mails.
 - `daily` at DAILY_JOB_TIME and `weekly` (Monday DIGEST_TIME): drift, conflicts, plan top-up;
   the digest. These three run only in the worker holding the `scheduler` lease; another takes
@@ -47,6 +50,7 @@ from planner.services.outbox import (
     mail_sent,
     release_mails,
 )
+from planner.services.stale_mail import drop_if_stale
 
 log = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -61,6 +65,7 @@ class RoundResult:
     events: int = 0
     mails_sent: int = 0
     mails_failed: int = 0
+    mails_dropped: int = 0  # out of date when they were to be sent
     periodic: dict[str, Any] = field(default_factory=dict)
 
 
@@ -157,10 +162,10 @@ class Worker:
         if self.sqlite:
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
-    def send_mails(self) -> tuple[int, int]:
-        """Send one batch of due mails; return (sent, failed)."""
+    def send_mails(self) -> tuple[int, int, int]:
+        """Send one batch of due mails; return (sent, failed, dropped as out of date)."""
         if not self.may_dispatch():
-            return 0, 0
+            return 0, 0, 0
         with self.db.session() as session:
             now = self.now()
             # One send may take several SMTP timeouts (connect, STARTTLS, login, the
@@ -174,8 +179,8 @@ class Worker:
             ]
             session.commit()
         if not claimed:
-            return 0, 0
-        sent = failed = 0
+            return 0, 0, 0
+        sent = failed = dropped = 0
         base = float(self.config["MAIL_RETRY_BASE_SECONDS"])
         cap = float(self.config["MAIL_RETRY_MAX_SECONDS"])
         max_attempts = int(self.config["MAIL_MAX_ATTEMPTS"])
@@ -189,10 +194,15 @@ class Worker:
                     if delivered is not None:
                         mail_sent(session, delivered, self.name, self.now())
                         delivered = None
-                    # Send only while the claim is ours, with a fresh lease for this one send.
-                    mine = extend_claim(session, mail_id, self.name, self.now(), lease)
+                    # Send only while the claim is ours, with a fresh lease for this one send,
+                    # and only what is still true (checked now, not when it was composed).
+                    now = self.now()
+                    mine = extend_claim(session, mail_id, self.name, now, lease)
+                    stale = mine and self._stale(session, mail_id, now)
                     session.commit()
-                if not mine:
+                if stale:
+                    dropped += 1
+                if not mine or stale:
                     continue
                 try:
                     transport.send(raw, recipient, message_id)
@@ -236,7 +246,18 @@ class Worker:
         with self.db.session() as session:
             release_mails(session, unsent, self.name)
             session.commit()
-        return sent, failed
+        return sent, failed, dropped
+
+    @staticmethod
+    def _stale(session: Any, mail_id: int, now: datetime) -> bool:
+        """Drop the mail if it is out of date (in a savepoint: a failing check sends the mail
+        as it was composed, as before the check existed)."""
+        try:
+            with session.begin_nested():
+                return drop_if_stale(session, mail_id, now) is not None
+        except Exception:
+            log.exception("checking mail %s before sending failed; it is sent as composed", mail_id)
+            return False
 
     def drain(self, rounds: int = 1000) -> RoundResult:
         """Dispatch and send until nothing is due (or `rounds` rounds)."""
@@ -245,11 +266,12 @@ class Worker:
             if self.stopping.is_set():
                 break
             events = self.dispatch_events()
-            sent, failed = self.send_mails()
+            sent, failed, dropped = self.send_mails()
             result.events += events
             result.mails_sent += sent
             result.mails_failed += failed
-            if events == 0 and sent + failed == 0:
+            result.mails_dropped += dropped
+            if events == 0 and sent + failed + dropped == 0:
                 break
         return result
 
@@ -333,6 +355,7 @@ class Worker:
         result.events += after.events
         result.mails_sent += after.mails_sent
         result.mails_failed += after.mails_failed
+        result.mails_dropped += after.mails_dropped
         return result
 
     # --- the scheduler ----------------------------------------------------------------------

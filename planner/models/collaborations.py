@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.database import Base, UTCDateTime, enum_column, intpk, str40, str200, utc_instant
-from planner.domain.kinds import AttendanceStatus, LocationMode, MeetingStatus, Role
+from planner.domain.kinds import AttendanceStatus, LocationMode, MeetingStatus, MemberConsent, Role
 
 if TYPE_CHECKING:
     from planner.models.calendar import Organisation
@@ -82,9 +82,17 @@ class CollaborationMember(Base):
         ForeignKey("organisation.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
     position: Mapped[int]
+    # Whether the organisation's administrators agreed that this collaboration sees the notes
+    # of its busy periods (asked when it is added; planner.services.memberships).
+    consent: Mapped[MemberConsent] = mapped_column(
+        enum_column(MemberConsent, 10), default=MemberConsent.ASKED
+    )
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     collaboration: Mapped[Collaboration] = relationship(back_populates="members")
     organisation: Mapped[Organisation] = relationship()
+    consent_by: Mapped[Person | None] = relationship()
 
 
 class CollaborationPerson(Base):

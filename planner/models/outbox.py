@@ -35,6 +35,11 @@ class Mail(Base):
 
     `message_id` is the Message-ID header and the idempotency key of the send; `dedupe_key` makes
     the decision itself idempotent (e.g. one reminder per meeting, person and start).
+
+    `basis` is what the mail says about meetings, recorded when it is composed (a
+    planner.domain.stale_mail.MailBasis); just before sending, the worker checks it against the
+    database and drops a mail that is out of date (`dropped_at`, `dropped_reason`): it is then
+    neither sent nor dead, and never retried.
     """
 
     __tablename__ = "mail"
@@ -51,6 +56,9 @@ class Mail(Base):
     # The complete RFC 5322 message as sent (headers and MIME body).
     raw: Mapped[str] = mapped_column(Text)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    # The one meeting the mail is about (no foreign key: a deleted meeting's CANCEL keeps it).
+    meeting_id: Mapped[int | None] = mapped_column(index=True)
+    basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[utc_instant]
     available_at: Mapped[utc_instant]
     attempts: Mapped[int] = mapped_column(default=0)
@@ -60,8 +68,11 @@ class Mail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Out of date when it was about to be sent (planner.domain.stale_mail.DropReason).
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dropped_reason: Mapped[str | None] = mapped_column(String(30))
 
-    __table_args__ = (Index("ix_mail_pending", "sent_at", "dead_at", "available_at"),)
+    __table_args__ = (Index("ix_mail_pending", "sent_at", "dead_at", "dropped_at", "available_at"),)
 
 
 class JobState(Base):

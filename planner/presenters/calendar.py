@@ -11,6 +11,7 @@ from planner.calendar_nl import SchoolHoliday
 from planner.domain.availability import BlockedDay
 from planner.models import BusyPeriod, HolidayOverride, Meeting, Organisation
 from planner.services.calendar_import import ImportOutcome, ImportRow
+from planner.services.memberships import Membership
 from planner.services.school_calendar import closure_kinds
 from planner.text.formatting import format_day
 from planner.text.labels import label
@@ -174,3 +175,15 @@ def hits_text(hits: Sequence[Meeting], locale: str = "nl") -> str | None:
             meetings=listed,
         )
     )
+
+
+def membership_json(item: Membership) -> dict[str, Any]:
+    """A collaboration an organisation is in, with the organisation's answer."""
+    member = item.member
+    return {
+        "collaboration": {"id": item.collaboration.id, "name": item.collaboration.name},
+        "organisation_id": member.organisation_id,
+        "consent": member.consent.value,
+        "consent_at": member.consent_at.isoformat() if member.consent_at else None,
+        "consent_by": member.consent_by.email if member.consent_by else None,
+    }

@@ -74,6 +74,8 @@ def collaboration_json(collab: Collaboration) -> dict[str, Any]:
                 "brin": member.organisation.brin,
                 "kind": member.organisation.kind.value,
                 "region": member.organisation.region,
+                # Whether the school agreed that this collaboration reads its notes.
+                "consent": member.consent.value,
             }
             for member in collab.members
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,13 @@ from planner.calendar_nl import (
     display_name,
     national_closure_days,
 )
-from planner.domain.availability import BlockedDay, OrgCalendar, Period, blocked_days
+from planner.domain.availability import (
+    BlockedDay,
+    OrgCalendar,
+    Period,
+    blocked_days,
+    withhold_notes,
+)
 from planner.domain.kinds import Severity
 from planner.errors import N_, ValidationError
 from planner.models import BusyPeriod, Organisation
@@ -34,8 +40,14 @@ def organisation_calendars(
     first: date,
     last: date,
     locale: str = "nl",
+    *,
+    withheld: Collection[int] = (),
 ) -> list[OrgCalendar]:
-    """Build each organisation's unavailable periods overlapping [first, last]."""
+    """Build each organisation's unavailable periods overlapping [first, last].
+
+    `withheld`: organisations whose own busy periods are shown by kind only, without their
+    notes (a collaboration the school did not agree to show them to; services.memberships).
+    """
     language = language_of(locale)
     years = range(first.year, last.year + 1)
     holidays_by_region: dict[str, list[SchoolHoliday]] = {}
@@ -106,7 +118,11 @@ def organisation_calendars(
         relevant = [p for p in shared_periods if p.region is None or p.region == org.region]
         for busy in relevant + own_periods.get(org.id, []):
             text = label(busy.kind, language)
+            withheld_text = None
             if busy.note:
+                # The note is the school's: without its consent a collaboration reads "bezet".
+                if busy.organisation_id is not None:
+                    withheld_text = f"{text}: {label('busy_withheld', language)}"
                 text = f"{text}: {busy.note}"
             periods.append(
                 Period(
@@ -117,9 +133,11 @@ def organisation_calendars(
                     busy.severity,
                     busy.source,
                     busy.id,
+                    withheld_text,
                 )
             )
-        calendars.append(OrgCalendar(org.id, org.name, tuple(periods)))
+        calendar = OrgCalendar(org.id, org.name, tuple(periods))
+        calendars.append(withhold_notes(calendar) if org.id in withheld else calendar)
     return calendars
 
 

@@ -31,6 +31,7 @@ from planner.models import (
     OrganizerCopy,
     Person,
 )
+from planner.services import memberships
 from planner.services.attendance import organizer_of
 from planner.services.collaboration_fields import (
     DEFAULTS,
@@ -136,7 +137,8 @@ def create_collaboration(
     collab = Collaboration(created_at=now, updated_at=now)
     apply_fields(collab, data)
     collab.members = [
-        CollaborationMember(organisation=org, position=index) for index, org in enumerate(members)
+        memberships.new_member(session, collab, org, index, now, actor)
+        for index, org in enumerate(members)
     ]
     collab.people = [
         CollaborationPerson(person=person, role=role, position=index)
@@ -145,7 +147,36 @@ def create_collaboration(
     session.add(collab)
     session.flush()
     append_event(session, EventKind.COLLABORATION_CREATED, CollaborationRef(collab.id), now)
+    memberships.ask_new_members(session, collab, list(collab.members), now)
     return collab
+
+
+def _replace_members(
+    session: Session,
+    collab: Collaboration,
+    members: list[Organisation],
+    now: datetime,
+    actor: Person | None,
+) -> None:
+    """Set the members in this order: a school that stays keeps its answer (and is not asked
+    again), a school added is asked, a school dropped loses its membership."""
+    kept = {member.organisation_id: member for member in collab.members}
+    wanted = {org.id for org in members}
+    for member in list(collab.members):
+        if member.organisation_id not in wanted:
+            collab.members.remove(member)
+    session.flush()
+    added = []
+    for index, org in enumerate(members):
+        if (staying := kept.get(org.id)) is not None:
+            staying.position = index
+        else:
+            member = memberships.new_member(session, collab, org, index, now, actor)
+            collab.members.append(member)
+            added.append(member)
+    collab.members.sort(key=lambda member: member.position)
+    session.flush()
+    memberships.ask_new_members(session, collab, added, now)
 
 
 def update_collaboration(
@@ -179,12 +210,7 @@ def update_collaboration(
         members = _members(session, fields["members"])
         old = [member.organisation_id for member in collab.members]
         if old != [org.id for org in members]:
-            collab.members.clear()
-            session.flush()
-            collab.members.extend(
-                CollaborationMember(organisation=org, position=index)
-                for index, org in enumerate(members)
-            )
+            _replace_members(session, collab, members, now, actor)
             changed = True
     if "coordinators" in fields or "participants" in fields:
         current_coordinators = [p.person for p in collab.people if p.role is Role.COORDINATOR]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from planner.domain.kinds import MemberConsent
 from planner.models import Base, Organisation, Person
 from planner.services.busy_periods import create_busy_period
 from planner.services.collaborations import create_collaboration
@@ -269,6 +270,8 @@ COLLABORATIONS: list[dict[str, Any]] = [
         "name": "Doorlopende leerlijn techniek Eindhoven",
         "ambition": "Geen leerling valt tussen vmbo en mbo uit de boot.",
         "members": ["92XC", "93XD", "Jeugdhulp De Brug"],
+        # 92XC has not answered yet: the collaboration sees its busy periods as "bezet".
+        "waiting": ["92XC"],
         "coordinators": ["Fatima El Amrani <f.elamrani@vakcollege-eindhoven.example>"],
         "participants": [
             "Joost Bakker <j.bakker@kempenvakschool.example>",
@@ -400,9 +403,15 @@ def _load_collaborations(session: Session, by_name: dict[str, Organisation], now
 
     count = 0
     for fields in COLLABORATIONS:
-        raw = {key: value for key, value in fields.items() if key != "days"}
+        raw = {key: value for key, value in fields.items() if key not in ("days", "waiting")}
         raw["members"] = [by_name[ref].id if ref in by_name else ref for ref in raw["members"]]
         collab = create_collaboration(session, raw, now)
+        # The demo's schools agreed beforehand that their collaborations read their notes.
+        waiting = set(fields.get("waiting", []))
+        for member in collab.members:
+            org = member.organisation
+            if org.brin not in waiting and org.name not in waiting:
+                member.consent, member.consent_at = MemberConsent.AGREED, now
         days = [date.fromisoformat(day) for day in fields.get("days", [])] or None
         preview = preview_plan(session, collab, PLANNED_AT, school_year="2026-2027", days=days)
         count += len(confirm_plan(session, preview, now))

@@ -30,6 +30,7 @@ INVITING_EVENTS = (
     EventKind.MEETING_MOVED,
     EventKind.MEETING_CANCELLED,
     EventKind.COLLABORATION_CHANGED,
+    EventKind.MAIL_DROPPED,
 )
 _UID = re.compile(r"^UID:(.+?)\r?$", re.M)
 _SEQUENCE = re.compile(r"^SEQUENCE:(\d+)\r?$", re.M)
@@ -60,9 +61,12 @@ class SentInvite:
 
     @property
     def state(self) -> str:
-        """pending, failed (will be retried), dead (given up) or sent."""
+        """pending, failed (will be retried), dead (given up), dropped (out of date when it was
+        to be sent) or sent."""
         if self.mail.sent_at is not None:
             return "sent"
+        if self.mail.dropped_at is not None:
+            return "dropped"
         if self.mail.dead_at is not None:
             return "dead"
         return "failed" if self.mail.last_error else "pending"

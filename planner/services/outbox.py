@@ -8,6 +8,10 @@ and one after it never repeats it.
 Mails are claimed with a lease (`claimed_until`) committed before sending, because a send cannot
 be rolled back: a worker killed between the SMTP server's "250 OK" and recording `sent_at` leaves
 the mail claimed, and it is sent again (same Message-ID) only after the lease has run out.
+
+Just before a mail is sent, the worker checks that it still says what is true
+(planner.services.stale_mail); a stale mail is dropped (`drop_mail`): neither sent nor dead,
+never retried, and its dedupe key is free for the same decision taken again.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import MailKind
+from planner.domain.stale_mail import DropReason, MailBasis
 from planner.errors import N_, ConflictError, NotFoundError
 from planner.models import Event, Mail
 
@@ -32,6 +37,7 @@ class QueueState(StrEnum):
     FAILED = "failed"  # failed at least once, will be retried
     DEAD = "dead"  # given up: needs a person
     DONE = "done"  # dispatched or sent
+    DROPPED = "dropped"  # a mail that was out of date when it was to be sent (not for events)
 
 
 def backoff(attempts: int, base: float, cap: float) -> timedelta:
@@ -97,10 +103,21 @@ def queue_mail(
     now: datetime,
     person_id: int | None = None,
     event_id: int | None = None,
+    basis: MailBasis | None = None,
 ) -> Mail | None:
-    """Queue a mail unless one with the same `dedupe_key` exists; return it, or None."""
-    if session.scalar(select(Mail.id).where(Mail.dedupe_key == dedupe_key)) is not None:
-        return None
+    """Queue a mail unless one with the same `dedupe_key` exists; return it, or None.
+
+    `basis` is what the mail says about meetings, checked just before it is sent. A mail that
+    was dropped as out of date does not count: the same decision taken again (a reminder for a
+    meeting moved back to its first start) queues a new mail, and the dropped one keeps its
+    record under a key of its own.
+    """
+    earlier = session.scalar(select(Mail).where(Mail.dedupe_key == dedupe_key))
+    if earlier is not None:
+        if earlier.dropped_at is None:
+            return None
+        earlier.dedupe_key = f"{dedupe_key[:170]}~dropped{earlier.id}"
+        session.flush()
     mail = Mail(
         kind=kind,
         dedupe_key=dedupe_key,
@@ -110,6 +127,8 @@ def queue_mail(
         raw=raw,
         person_id=person_id,
         event_id=event_id,
+        meeting_id=basis.meeting_id if basis else None,
+        basis=basis.to_json() if basis else None,
         created_at=now,
         available_at=now,
         attempts=0,
@@ -127,6 +146,7 @@ def claim_mails(
         .where(
             Mail.sent_at.is_(None),
             Mail.dead_at.is_(None),
+            Mail.dropped_at.is_(None),
             Mail.available_at <= now,
             or_(Mail.claimed_until.is_(None), Mail.claimed_until < now),
         )
@@ -146,10 +166,15 @@ def extend_claim(
     session: Session, mail_id: int, worker: str, now: datetime, lease: timedelta
 ) -> bool:
     """Renew this worker's claim on a mail just before sending it; False if it lost the claim
-    (its lease ran out and another worker took it) or the mail was sent meanwhile."""
+    (its lease ran out and another worker took it) or the mail was sent or dropped meanwhile."""
     result = session.execute(
         update(Mail)
-        .where(Mail.id == mail_id, Mail.claimed_by == worker, Mail.sent_at.is_(None))
+        .where(
+            Mail.id == mail_id,
+            Mail.claimed_by == worker,
+            Mail.sent_at.is_(None),
+            Mail.dropped_at.is_(None),
+        )
         .values(claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )
@@ -184,7 +209,12 @@ def mail_failed(
     uses up its attempts.
     """
     mail = session.get(Mail, mail_id)
-    if mail is None or mail.claimed_by != worker or mail.sent_at is not None:
+    if (
+        mail is None
+        or mail.claimed_by != worker
+        or mail.sent_at is not None
+        or mail.dropped_at is not None
+    ):
         return
     if count or permanent:
         mail.attempts += 1
@@ -194,6 +224,13 @@ def mail_failed(
         mail.dead_at = now
     else:
         mail.available_at = now + backoff(max(mail.attempts, 1), base, cap)
+
+
+def drop_mail(mail: Mail, reason: DropReason, now: datetime) -> None:
+    """Record that a mail is out of date and will not be sent (a final state, like sent)."""
+    mail.dropped_at = now
+    mail.dropped_reason = reason.value
+    mail.claimed_until = None
 
 
 def release_mails(session: Session, mail_ids: Sequence[int], worker: str) -> None:
@@ -217,6 +254,7 @@ class QueueCounts:
     failed: int
     dead: int
     done: int
+    dropped: int
 
 
 def _event_state(state: QueueState):  # type: ignore[no-untyped-def]
@@ -226,16 +264,18 @@ def _event_state(state: QueueState):  # type: ignore[no-untyped-def]
         QueueState.FAILED: [*waiting, Event.attempts > 0],
         QueueState.DEAD: [Event.dead_at.is_not(None)],
         QueueState.DONE: [Event.done_at.is_not(None)],
+        QueueState.DROPPED: [false()],  # an event is never dropped
     }[state]
 
 
 def _mail_state(state: QueueState):  # type: ignore[no-untyped-def]
-    waiting = [Mail.sent_at.is_(None), Mail.dead_at.is_(None)]
+    waiting = [Mail.sent_at.is_(None), Mail.dead_at.is_(None), Mail.dropped_at.is_(None)]
     return {
         QueueState.PENDING: [*waiting, Mail.last_error.is_(None)],
         QueueState.FAILED: [*waiting, Mail.last_error.is_not(None)],
         QueueState.DEAD: [Mail.dead_at.is_not(None)],
         QueueState.DONE: [Mail.sent_at.is_not(None)],
+        QueueState.DROPPED: [Mail.dropped_at.is_not(None)],
     }[state]
 
 
@@ -294,6 +334,11 @@ def retry_mail(session: Session, mail_id: int, now: datetime) -> Mail:
         raise NotFoundError(N_("There is no mail %(id)s."), id=mail_id)
     if mail.sent_at is not None:
         raise ConflictError(N_("Mail %(id)s was already sent."), id=mail_id)
+    if mail.dropped_at is not None:
+        raise ConflictError(
+            N_("Mail %(id)s was out of date when it was to be sent; it is not sent again."),
+            id=mail_id,
+        )
     if mail.dead_at is None and mail.claimed_until is not None and mail.claimed_until > now:
         raise ConflictError(N_("Mail %(id)s is being sent right now."), id=mail_id)
     mail.dead_at = None

@@ -18,6 +18,7 @@ from planner.domain.availability import (
     blocked_days,
     days_between,
     shared_holiday_days,
+    withhold_notes,
 )
 from planner.domain.explain import (
     Obstacle,
@@ -35,6 +36,7 @@ from planner.models import (
     Person,
 )
 from planner.services.availability import organisation_calendars
+from planner.services.memberships import withheld_organisations
 from planner.text.formatting import format_day
 from planner.text.labels import label
 
@@ -151,11 +153,17 @@ def load_context(
     With `now`, the minimum notice is counted on the members' calendars from today on, however
     far the range starts from today (a holiday before the range still stretches the notice)."""
     members = [member.organisation for member in collab.members]
+    withheld = withheld_organisations(collab)
     if cache is not None and cache.covers(first, last):
         cache.fill(session, members, locale)
-        calendars = [cache.calendars[org.id] for org in members]
+        calendars = [
+            withhold_notes(cache.calendars[org.id])
+            if org.id in withheld
+            else cache.calendars[org.id]
+            for org in members
+        ]
     else:
-        calendars = organisation_calendars(session, members, first, last, locale)
+        calendars = organisation_calendars(session, members, first, last, locale, withheld=withheld)
     blocked = {item.day: item for item in blocked_days(calendars, first, last)}
     schools = [cal for org, cal in zip(members, calendars, strict=True) if org.region]
     uncounted = frozenset() if collab.count_holidays else shared_holiday_days(schools, first, last)
@@ -202,7 +210,9 @@ def _notice_calendar(
     until = today + notice_reach(collab.notice_days)
     if first <= today and until <= last:
         return None  # the context's own calendar covers the notice
-    calendars = organisation_calendars(session, members, today, until, "nl")
+    calendars = organisation_calendars(
+        session, members, today, until, "nl", withheld=withheld_organisations(collab)
+    )
     return {item.day: item for item in blocked_days(calendars, today, until)}
 
 

@@ -20,6 +20,7 @@ from planner.domain.year_grid import (
 from planner.models import Collaboration, Meeting
 from planner.services.availability import organisation_calendars
 from planner.services.collaborations import member_organisations
+from planner.services.memberships import withheld_organisations
 from planner.services.plan_context import ACTIVE
 
 
@@ -74,7 +75,14 @@ def load_year_grid(
     reach_first = min([before.day if before else first, *(proposed or ())])
     reach_last = max([after.day if after else last, *(proposed or ())])
     members = member_organisations(collab)
-    calendars = organisation_calendars(session, members, reach_first, reach_last, locale)
+    calendars = organisation_calendars(
+        session,
+        members,
+        reach_first,
+        reach_last,
+        locale,
+        withheld=withheld_organisations(collab),
+    )
     schools = [cal for org, cal in zip(members, calendars, strict=True) if org.region]
     uncounted = (
         frozenset()

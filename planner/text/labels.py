@@ -41,6 +41,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer_accepted": "komt",
         "answer_tentative": "misschien",
         "answer_declined": "komt niet",
+        "busy_withheld": "bezet",
     },
     "en": {
         BusyKind.TEST_WEEK: "Test week",
@@ -58,6 +59,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "school_holiday": "School holiday",
         "public_holiday": "Public holiday",
         "closure_day": "Day off",
+        "busy_withheld": "busy",
         "own_dates": "own dates",
         "meeting": "Meeting",
         "meeting_proposed": "proposed",

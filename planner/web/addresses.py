@@ -3,7 +3,7 @@
 A path segment (an id, a BRIN, a school year, a secret) with a control character, a broken
 character or an absurd length names nothing the planner has: the answer is the same 404 as
 any unknown thing, before a database sees it (PostgreSQL refuses NUL in text outright). A
-query parameter like that is a 400 that names the parameter.
+query parameter of the JSON API like that is a 400 that names the parameter.
 """
 
 from __future__ import annotations
@@ -32,15 +32,28 @@ def _broken(text: str) -> bool:
     return False
 
 
-def check_path(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+# Links that carry a secret answer every malformed secret themselves, with the same words
+# as an unknown one (they look a secret up by its hash, never by its text).
+SECRET_BLUEPRINTS = {"feeds", "rsvp"}
+SECRET_ENDPOINTS = {"auth.reset"}
+
+
+def check_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Answer 404 for a path segment that cannot name anything."""
+    if endpoint and (
+        endpoint in SECRET_ENDPOINTS or endpoint.partition(".")[0] in SECRET_BLUEPRINTS
+    ):
+        return
     for value in (values or {}).values():
         if isinstance(value, str) and (len(value) > MAX_SEGMENT or _broken(value)):
             raise NotFound()
 
 
 def check_query() -> None:
-    """Refuse a query parameter with control characters or of absurd length."""
+    """Refuse an API query parameter with control characters or of absurd length (a page's
+    search box reads its own parameters, leniently: planner.web.forms)."""
+    if not request.path.startswith("/api/"):
+        return
     for name, value in request.args.items(multi=True):
         if _broken(name) or _broken(value):
             raise ValidationError(N_("%(field)s contains control characters."), field=name[:40])

@@ -621,3 +621,51 @@ def test_everything_works_without_javascript(
     page.get_by_role("button", name=dutch.gettext("Log out")).click()
     page.wait_for_url(re.compile(r"/login"))
     assert dutch.gettext("You are logged out.") in flashes(page)
+
+
+# --- 8. a school's notes are the school's -------------------------------------------------------
+
+GROENENDAAL_ADMIN = "roosters@groenendaal.example"
+
+
+def test_a_school_administrator_answers_whether_a_collaboration_may_read_its_notes(
+    chromium: Any, live_server: LiveServer, dutch: gettext.GNUTranslations, screenshots: Path
+) -> None:
+    """A coordinator added Groenendaal to a new collaboration; its administrator finds the
+    question on the school page, reads it on a phone and agrees with one tap."""
+    from tests.browser.conftest import new_context
+
+    live_server.planner(
+        "collaborations", "add", "--name", "Samen lezen", "--member", "91XA", "--member",
+        "91XB", "--coordinator", "a.devries@minnaert.example",
+    )  # fmt: skip
+    for viewport, suffix in (({"width": 1280, "height": 900}, ""), (PHONE, "-phone")):
+        context = new_context(chromium, live_server)
+        try:
+            page = context.new_page()
+            page.set_viewport_size(viewport)
+            log_in(page, dutch, GROENENDAAL_ADMIN)
+            page.goto("/schools")
+            page.get_by_role("link", name="Groenendaal Lyceum").first.click()
+            question = dutch.ngettext(
+                "%(num)d collaboration asks whether it may see the notes of your busy periods.",
+                "%(num)d collaborations ask whether they may see the notes of your busy periods.",
+                1,
+            ) % {"num": 1}
+            assert question in page.get_by_role("status").first.inner_text()
+            page.get_by_role("link", name=dutch.gettext("Answer")).click()
+            card = page.get_by_role("listitem").filter(has_text="Samen lezen")
+            assert dutch.gettext("Waiting for your answer") in card.inner_text()
+            shot = screenshots / f"school-memberships{suffix}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert page_width(page) <= viewport["width"]
+            agree = card.get_by_role("button", name=dutch.gettext("Agree: show our notes"))
+            if suffix:  # the second pass: answer, on the phone
+                box = agree.bounding_box()
+                assert box is not None and box["height"] >= 44
+                agree.click()
+                card = page.get_by_role("listitem").filter(has_text="Samen lezen")
+                assert dutch.gettext("Agreed") in card.inner_text()
+                assert "Samen lezen" in flashes(page)
+        finally:
+            context.close()

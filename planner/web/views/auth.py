@@ -108,10 +108,13 @@ def forgotten() -> Any:
     return render_template("auth/forgotten.html", form=form)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@bp.route("/password/reset/<path:token>", methods=["GET", "POST"])
 def reset(token: str) -> Any:
-    """Set a new password from a mail link (reset, or a new account's first password)."""
-    person = person_of_link(get_session(), token)
+    """Set a new password from a mail link (reset, or a new account's first password).
+
+    Any path under /password/reset/ comes here: a link with an extra segment or a slash
+    added is as unknown as a made-up one, and answers the same page."""
+    person = person_of_link(get_session(), token) if "/" not in token else None
     if person is None:
         return render_template("auth/link_invalid.html"), 404
     form = NewPasswordForm()

@@ -31,6 +31,7 @@ from planner.services import (
     organisations,
 )
 from planner.services.dashboard import dashboard_rows, overview_rows, plan_fill_in
+from planner.services.memberships import withheld_organisations
 from planner.services.plan_context import zone_of
 from planner.services.year_grid import load_year_grid
 from planner.text.labels import language_of
@@ -219,6 +220,7 @@ def show(collab_id: int) -> Any:
         "collaborations/show.html",
         collab=collab,
         members=collaborations.member_organisations(collab),
+        withheld=withheld_organisations(collab),
         coordinators=_people(collab, Role.COORDINATOR),
         participants=_people(collab, Role.PARTICIPANT),
         weekday_names=_weekday_names(collab, locale),

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from planner.clock import app_now
 from planner.config import NoPublicUrl
+from planner.presenters.outbox import drop_reason_text
 from planner.services.attendance import refused_replies
 from planner.services.outbox import (
     QueueState,
@@ -47,6 +48,7 @@ def queue() -> Any:
         events=list_events(session, state, QUEUE_ROWS),
         mails=list_mails(session, state, QUEUE_ROWS),
         retryable=state in (QueueState.FAILED, QueueState.DEAD),
+        dropped_because=drop_reason_text,
         held_for_public_url=held_events(session, NoPublicUrl.message),
         action=ActionForm(),
         refused=[

@@ -9,14 +9,20 @@ from flask import jsonify, request, url_for
 from planner.calendar_nl import parse_region, parse_school_year
 from planner.clock import app_now, local_date
 from planner.errors import N_, ValidationError
-from planner.inputs import parse_date
+from planner.inputs import parse_date, reject_unknown_fields
 from planner.models import Organisation
-from planner.presenters.calendar import busy_period_json, holiday_override_json, organisation_json
+from planner.presenters.calendar import (
+    busy_period_json,
+    holiday_override_json,
+    membership_json,
+    organisation_json,
+)
 from planner.presenters.completeness import calendar_year_json
 from planner.services import (
     busy_periods,
     calendar_hits,
     completeness,
+    memberships,
     organisations,
     school_calendar,
 )
@@ -218,3 +224,25 @@ def put_closure_days(ref: str) -> Any:
     result = school_calendar.set_closure_days(session, org, kinds, app_now())
     commit()
     return jsonify(result)
+
+
+# --- Memberships: may a collaboration read the school's notes? ----------------------------------
+
+
+@bp.get("/organisations/<ref>/memberships")
+def list_memberships(ref: str) -> Any:
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    return jsonify([membership_json(item) for item in memberships.memberships_of(session, org)])
+
+
+@bp.put("/organisations/<ref>/memberships/<collab_ref>")
+def answer_membership(ref: str, collab_ref: str) -> Any:
+    raw = body()
+    reject_unknown_fields(raw, {"consent"})
+    consent = memberships.parse_consent(raw.get("consent"))
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    member = memberships.answer(session, org, collab_ref, consent, app_now(), actor=None)
+    commit()
+    return jsonify(membership_json(memberships.Membership(member.collaboration, member)))

@@ -19,6 +19,7 @@ from planner.errors import N_
 from planner.inputs import parse_date
 from planner.models import Meeting
 from planner.presenters.meetings import effect_text, stored_explanation_lines
+from planner.presenters.outbox import drop_reason_text
 from planner.presenters.planning import gap_text
 from planner.services import meetings
 from planner.services.alternatives import Alternative, GapSummary, other_days
@@ -46,6 +47,7 @@ MAIL_STATES = {
     "pending": N_("waiting to be sent"),
     "failed": N_("failed, will be tried again"),
     "dead": N_("not delivered: given up"),
+    "dropped": N_("not sent: out of date"),
     "sent": N_("sent"),
 }
 
@@ -163,7 +165,7 @@ def _render_meeting(
             "version": item.sequence,
             "state": item.state,
             "state_label": _(MAIL_STATES[item.state]),
-            "error": item.mail.last_error,
+            "error": drop_reason_text(item.mail.dropped_reason) or item.mail.last_error,
         }
         for item in invite_history(session, meeting)
     ]

@@ -4,6 +4,7 @@ year calendar."""
 from planner.web.views.schools import (  # noqa: F401  (each registers its pages)
     busy_periods,
     imports,
+    memberships,
     page,
 )
 from planner.web.views.schools.base import bp

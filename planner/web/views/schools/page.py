@@ -37,6 +37,7 @@ from planner.services import (
     busy_periods,
     calendar_hits,
     completeness,
+    memberships,
     organisations,
     school_calendar,
 )
@@ -196,6 +197,7 @@ def page(
         own_periods=[p for p in periods if p.organisation_id == org.id],
         shared_periods=[p for p in periods if p.organisation_id is None],
         blocked=blocked,
+        waiting=memberships.waiting_count(session, org),
         calendar_years=calendar_years,
         this_year=next((item for item in calendar_years if item[0].school_year == year), None),
         region_form=region_form or _region_form(org, bound=False),
