@@ -527,3 +527,32 @@ def test_without_a_shared_generation_every_request_asks_the_database(
     assert len(seen) == 1 and "feed_token" in seen[0]
     cli.ok("feeds", "revoke", str(data["id"]))
     assert client.get(_path(data)).status_code == 404
+
+
+def test_a_login_does_not_re_render_the_persons_feed_but_a_new_name_does(
+    app: Flask, client: FlaskClient, demo: None
+) -> None:
+    """A person's feed shows their name and language; logging in (or a wrong password) writes
+    other columns of the person and must not make every calendar app download it again."""
+    from planner.services.demo import DEMO_PASSWORD
+    from tests.factories import ANOUK
+    from tests.web import post
+
+    made = client.post("/api/v1/feeds", json={"person": ANOUK})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    token_id = made.get_json()["id"]
+
+    def revision() -> int:
+        with app.extensions["planner.db"].session() as session:
+            token = session.get(FeedToken, token_id)
+            assert token is not None
+            return int(token.feed.revision)
+
+    before = revision()
+    browser = app.test_client()
+    for password in ("wrong password", DEMO_PASSWORD):  # a failed login, then a real one
+        answer = post(browser, "/login", {"email": ANOUK, "password": password})
+        assert answer.status_code == (302 if password == DEMO_PASSWORD else 401)
+    assert revision() == before
+    client.patch(f"/api/v1/people/{ANOUK}", json={"name": "Anouk de Vries-Jansen"})
+    assert revision() > before

@@ -61,6 +61,18 @@ def _values(obj: Any, name: str) -> list[Any]:
     return [value for value in values if value is not None]
 
 
+# What of a person their feeds show (the title, the language, the school); a login, a wrong
+# password or a new password hash changes none of it and re-renders nothing.
+PERSON_SHOWN = ("name", "email", "language", "organisation_id")
+
+
+def _shows_in_feeds(person: Person) -> bool:
+    state = inspect(person)
+    if not state.persistent or state.deleted:
+        return True  # new or deleted
+    return any(state.attrs[name].history.has_changes() for name in PERSON_SHOWN)
+
+
 def _note(touched: Touched, obj: Any) -> None:
     if isinstance(obj, Meeting | CollaborationMember | Collaboration):
         name = "id" if isinstance(obj, Collaboration) else "collaboration_id"
@@ -70,7 +82,7 @@ def _note(touched: Touched, obj: Any) -> None:
     elif isinstance(obj, CollaborationPerson):
         touched.collaborations.update(_values(obj, "collaboration_id"))
         touched.persons.update(_values(obj, "person_id"))
-    elif isinstance(obj, Person):
+    elif isinstance(obj, Person) and _shows_in_feeds(obj):
         touched.persons.update(_values(obj, "id"))
     elif isinstance(obj, Organisation):
         touched.organisations.update(_values(obj, "id"))
