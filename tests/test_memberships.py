@@ -262,3 +262,56 @@ def test_only_the_schools_own_administrators_may_answer_on_the_page(
     member = doors.call("GET", f"/api/v1/collaborations/{collab_id}").get_json()["members"]
     assert [m["consent"] for m in member] == ["asked", "asked"]
     assert person_by_email(session, SCHOOL_ADMIN).is_admin is False
+
+
+def test_what_is_stored_on_a_meeting_follows_the_schools_answer_and_tells_no_one_twice(
+    app: Flask, doors: Doors, session: Session, demo: None
+) -> None:
+    """A conflict flag stores the words of the day it hit. When Groenendaal takes its consent
+    back, the meeting page and the collaboration page stop showing its note, and the next scan
+    does not report the same conflict again."""
+    collab_id = _new_collaboration_on_the_page(doors, session, ANOUK)
+    url = f"/api/v1/organisations/91XB/memberships/{collab_id}"
+    doors.call("PUT", url, json={"consent": "agreed"})
+    planned = doors.call(
+        "POST", f"/api/v1/collaborations/{collab_id}/plan", json={"school_year": YEAR}
+    )
+    assert planned.status_code in (200, 201), planned.get_data(as_text=True)
+    listed = doors.call("GET", f"/api/v1/collaborations/{collab_id}/meetings").get_json()
+    meeting = listed[2]
+    hit = doors.call(
+        "POST",
+        "/api/v1/organisations/91XB/busy-periods",
+        json={"kind": "other", "first_day": meeting["day"], "severity": "hard", "note": "Musical"},
+    )
+    assert hit.status_code == 201
+    dispatch(app)
+    doors.log_in(ANOUK)
+    page = page_text(doors.browser.get(f"/meetings/{meeting['id']}"))
+    assert "Overig: Musical — Groenendaal Lyceum" in page
+    conflicts_before = doors.call("POST", "/api/v1/conflicts/scan").get_json()["conflicts"]
+    assert [c["new"] for c in conflicts_before if c["meeting"]["id"] == meeting["id"]] == [False]
+
+    doors.call("PUT", url, json={"consent": "declined"})
+    for address in (f"/meetings/{meeting['id']}", f"/collaborations/{collab_id}"):
+        shown = page_text(doors.browser.get(address))
+        assert "Musical" not in shown and "Overig: bezet" in shown, address
+    rescan = doors.call("POST", "/api/v1/conflicts/scan").get_json()["conflicts"]
+    assert [c["new"] for c in rescan if c["meeting"]["id"] == meeting["id"]] == [False]
+
+
+def test_a_reason_stored_before_notes_were_withheld_loses_its_note() -> None:
+    """Meetings planned before the upgrade keep their stored reasons without a withheld
+    label: for a school that has not agreed, the note after the kind is cut off."""
+    from planner.services.memberships import shown_label
+
+    school = frozenset({"Groenendaal Lyceum"})
+    old = {"label": "Toetsweek: 4 havo herkansingen", "who": "Groenendaal Lyceum"}
+    assert shown_label(old, school) == "Toetsweek: bezet"
+    english = {"label": "Test week: re-sits", "who": "Groenendaal Lyceum"}
+    assert shown_label(english, school) == "Test week: busy"
+    assert shown_label(old, frozenset()) == old["label"]  # agreed: as stored
+    holiday = {"label": "Herfstvakantie midden", "who": "Groenendaal Lyceum"}
+    assert shown_label(holiday, school) == holiday["label"]  # no note: nothing to withhold
+    meeting = {"label": "Overleg LOB: 15:00", "who": "Groenendaal Lyceum"}
+    assert shown_label(meeting, school) == meeting["label"]  # not a kind of busy period

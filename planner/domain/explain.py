@@ -24,6 +24,9 @@ class Obstacle:
     # What stands in the way: "school_holiday", "test_week"… (a kind of day), "meeting" (a
     # participant's other meeting), "notice" (the minimum notice); "" when not known.
     kind: str = ""
+    # The label without the school's note ("Toetsweek: bezet"), for a collaboration the school
+    # has not agreed to show its notes to (kept with a stored explanation: consent may change).
+    withheld: str | None = None
 
 
 class CauseKind(StrEnum):

@@ -29,7 +29,8 @@ def _asked(ctx: Context, payload: MembershipRef) -> None:
     for person in administrators_of(ctx.session, org):
         with force_locale(person.language):
             content = _request(ctx, collab, org, planners, person)
-        key = digest_key("membership-asked", collab.id, org.id, person.id)
+        # Asked again when the school is added again (a new event).
+        key = digest_key("membership-asked", collab.id, org.id, ctx.event.id, person.id)
         ctx.composer.notice(key, person, content)
 
 

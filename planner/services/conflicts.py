@@ -99,7 +99,11 @@ def scan_conflicts(
             obstacles = ctx.hard_obstacles(meeting.day)
             proposal = _proposal(ctx, meeting, now)
             flag = _flag(obstacles, proposal)
-            new = meeting.conflict is None or _without_time(meeting.conflict) != flag
+            new = meeting.conflict is None or _comparable(meeting.conflict) != _comparable(flag)
+            if not new and meeting.conflict is not None and _without_time(meeting.conflict) != flag:
+                # The same conflict in other words (a school agreed to show its notes, or
+                # took that back): keep it current without telling anyone again.
+                meeting.conflict = {**flag, "detected_at": meeting.conflict.get("detected_at")}
             if new:
                 meeting.conflict = {**flag, "detected_at": now.isoformat()}
                 meeting.updated_at = now
@@ -132,6 +136,16 @@ def _flag(obstacles: tuple[Obstacle, ...], proposal: Alternative | None) -> dict
 
 def _without_time(flag: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in flag.items() if key != "detected_at"}
+
+
+def _comparable(flag: dict[str, Any]) -> dict[str, Any]:
+    """A flag without its time and its words: what makes it a new conflict."""
+    words = {"label", "withheld"}
+    reasons = [
+        {key: value for key, value in reason.items() if key not in words}
+        for reason in flag.get("reasons", [])
+    ]
+    return {**_without_time(flag), "reasons": reasons}
 
 
 def apply_proposals(

@@ -16,6 +16,7 @@ from planner.domain.gaps import Gap
 from planner.models import (
     Meeting,
 )
+from planner.services.memberships import shown_label, withheld_names
 
 
 def explanation_data(explanation: Explanation) -> dict[str, Any]:
@@ -61,6 +62,8 @@ def explanation_from_data(meeting: Meeting) -> Explanation | None:
     data = meeting.explanation
     if not data:
         return None
+    # Read now, not when stored: a school may have taken its consent back since.
+    withheld = withheld_names(meeting.collaboration)
     gap_data = data.get("gap")
     gap = None
     if gap_data:
@@ -77,11 +80,13 @@ def explanation_from_data(meeting: Meeting) -> Explanation | None:
         gap=gap,
         ideal_day=date.fromisoformat(data["ideal_day"]) if data.get("ideal_day") else None,
         rejected=tuple(
-            RejectedDay(date.fromisoformat(item["day"]), _obstacles(item.get("reasons", [])))
+            RejectedDay(
+                date.fromisoformat(item["day"]), _obstacles(item.get("reasons", []), withheld)
+            )
             for item in data.get("rejected", [])
         ),
         more_rejected=int(data.get("more_rejected") or 0),
-        forced_by=_obstacles(data.get("forced_by", [])),
+        forced_by=_obstacles(data.get("forced_by", []), withheld),
         uncounted_days=int(data.get("uncounted_days") or 0),
         planning_from=date.fromisoformat(data["planning_from"])
         if data.get("planning_from")
@@ -91,7 +96,7 @@ def explanation_from_data(meeting: Meeting) -> Explanation | None:
                 CauseKind(item["kind"]),
                 date.fromisoformat(item["first_day"]),
                 date.fromisoformat(item["last_day"]),
-                _obstacles([item["obstacle"]])[0] if item.get("obstacle") else None,
+                _obstacles([item["obstacle"]], withheld)[0] if item.get("obstacle") else None,
             )
             for item in data.get("causes", [])
             if item.get("kind") in {kind.value for kind in CauseKind}
@@ -99,15 +104,16 @@ def explanation_from_data(meeting: Meeting) -> Explanation | None:
     )
 
 
-def _obstacles(items: list[dict[str, Any]]) -> tuple[Obstacle, ...]:
+def _obstacles(items: list[dict[str, Any]], withheld: frozenset[str]) -> tuple[Obstacle, ...]:
     return tuple(
         Obstacle(
-            str(item.get("label") or ""),
+            shown_label(item, withheld),
             str(item.get("who") or ""),
             bool(item.get("hard")),
             date.fromisoformat(item["first_day"]) if item.get("first_day") else None,
             date.fromisoformat(item["last_day"]) if item.get("last_day") else None,
             str(item.get("kind") or ""),
+            item.get("withheld"),
         )
         for item in items
     )
@@ -117,6 +123,8 @@ def obstacle_data(obstacle: Obstacle, *, with_kind: bool = False) -> dict[str, A
     """Return an obstacle as plain JSON data (`with_kind`: also what kind of day it is, for the
     causes of a long gap)."""
     data: dict[str, Any] = {"label": obstacle.label, "who": obstacle.who, "hard": obstacle.hard}
+    if obstacle.withheld is not None:
+        data["withheld"] = obstacle.withheld
     if obstacle.first_day is not None and obstacle.last_day is not None:
         data["first_day"] = obstacle.first_day.isoformat()
         data["last_day"] = obstacle.last_day.isoformat()

@@ -32,6 +32,7 @@ from planner.services.alternatives import (
     summarise,
     window,
 )
+from planner.services.memberships import shown_reasons
 from planner.services.plan_context import (
     ACTIVE,
     PlanContext,
@@ -197,9 +198,8 @@ def change_note(note: str | None) -> str | None:
 def conflict_reason(meeting: Meeting) -> str | None:
     """Why a flagged meeting has to move, in the words of the scan ('Toetsweek — Groenendaal
     Lyceum'), for the update mail."""
-    reasons = (meeting.conflict or {}).get("reasons") or []
-    words = [f"{r.get('label')} — {r.get('who')}" for r in reasons if r.get("label")]
-    return "; ".join(dict.fromkeys(words)) or None
+    reasons = [r for r in (meeting.conflict or {}).get("reasons") or [] if r.get("label")]
+    return "; ".join(shown_reasons(meeting.collaboration, reasons)) or None
 
 
 def move_meetings(

@@ -13,13 +13,15 @@ This module holds the rule; the pages, the API and the CLI only call it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from planner.domain.kinds import MemberConsent
+from planner.domain.kinds import BusyKind, MemberConsent
 from planner.errors import N_, NotFoundError, PermissionDenied, ValidationError
 from planner.events import EventKind, MembershipAnswered, MembershipRef, append_event
 from planner.inputs import parse_id
@@ -30,6 +32,7 @@ from planner.models import (
     OrganisationAdmin,
     Person,
 )
+from planner.text.labels import label
 
 
 def withheld_organisations(collab: Collaboration) -> frozenset[int]:
@@ -39,6 +42,43 @@ def withheld_organisations(collab: Collaboration) -> frozenset[int]:
         for member in collab.members
         if member.consent is not MemberConsent.AGREED
     )
+
+
+def withheld_names(collab: Collaboration) -> frozenset[str]:
+    """The names of those organisations (stored explanations and conflict flags name the
+    organisation an obstacle is for by its name)."""
+    return frozenset(
+        member.organisation.name
+        for member in collab.members
+        if member.consent is not MemberConsent.AGREED
+    )
+
+
+# A school's own busy period reads "<kind>: <note>"; the kind's words in either language.
+_KIND_WORDS = {label(kind, language): language for kind in BusyKind for language in ("nl", "en")}
+
+
+def shown_label(reason: Mapping[str, Any], withheld: frozenset[str]) -> str:
+    """The label of a stored obstacle (an explanation's reason, a conflict flag's) as the
+    collaboration may read it now: without the school's note when the school it is for has
+    not agreed. A reason stored before notes were withheld has no "withheld" label of its
+    own: its note is cut off after the kind ("Toetsweek: <note>" → "Toetsweek: bezet")."""
+    text = str(reason.get("label") or "")
+    if str(reason.get("who") or "") not in withheld:
+        return text
+    if reason.get("withheld"):
+        return str(reason["withheld"])
+    kind, colon, _note = text.partition(": ")
+    if colon and kind in _KIND_WORDS:
+        return f"{kind}: {label('busy_withheld', _KIND_WORDS[kind])}"
+    return text
+
+
+def shown_reasons(collab: Collaboration, reasons: Iterable[Mapping[str, Any]]) -> list[str]:
+    """'label — who' of each stored reason, as the collaboration may read it now, once each."""
+    withheld = withheld_names(collab)
+    words = [f"{shown_label(reason, withheld)} — {reason.get('who') or ''}" for reason in reasons]
+    return list(dict.fromkeys(word for word in words if not word.startswith(" — ")))
 
 
 def administers_itself(session: Session, person: Person | None, org: Organisation) -> bool:

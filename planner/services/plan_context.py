@@ -135,6 +135,7 @@ def obstacle_of(reason: Reason) -> Obstacle:
         reason.period.first_day,
         reason.period.last_day,
         reason.period.kind,
+        reason.period.withheld_label,
     )
 
 

@@ -31,7 +31,7 @@ from planner.services import (
     organisations,
 )
 from planner.services.dashboard import dashboard_rows, overview_rows, plan_fill_in
-from planner.services.memberships import withheld_organisations
+from planner.services.memberships import shown_label, withheld_names, withheld_organisations
 from planner.services.plan_context import zone_of
 from planner.services.year_grid import load_year_grid
 from planner.text.labels import language_of
@@ -158,10 +158,11 @@ def _people(collab: Collaboration, role: Role) -> list[Person]:
 def _conflict(meeting: Meeting) -> dict[str, Any]:
     flag = meeting.conflict or {}
     proposed = flag.get("proposed_day")
+    withheld = withheld_names(meeting.collaboration)
     return {
         "meeting": meeting,
         "reasons": [
-            {"label": reason.get("label", ""), "who": reason.get("who", "")}
+            {"label": shown_label(reason, withheld), "who": reason.get("who", "")}
             for reason in flag.get("reasons", [])
         ],
         "proposed": date.fromisoformat(proposed) if proposed else None,

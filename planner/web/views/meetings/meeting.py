@@ -25,6 +25,7 @@ from planner.services import meetings
 from planner.services.alternatives import Alternative, GapSummary, other_days
 from planner.services.attendance import organizer_of
 from planner.services.invite_history import answers_of, invitations_waiting, invite_history
+from planner.services.memberships import shown_reasons
 from planner.services.plan_context import ShortNotice
 from planner.text.formatting import format_clock, format_day, format_moment
 from planner.text.labels import label
@@ -193,10 +194,9 @@ def _render_meeting(
         "why": stored_explanation_lines(meeting, locale),
         "gaps": gaps,
         "conflict": conflict,
-        "conflict_reasons": [
-            f"{item.get('label')} — {item.get('who')}"
-            for item in (conflict or {}).get("reasons", [])
-        ],
+        "conflict_reasons": shown_reasons(
+            meeting.collaboration, (conflict or {}).get("reasons", [])
+        ),
         "conflict_day": date.fromisoformat(conflict["proposed_day"])
         if conflict and conflict.get("proposed_day")
         else None,
