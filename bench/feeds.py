@@ -34,9 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -46,6 +45,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from drift import ensure_database
 from flask import Flask
+from processes import free_port, terminated_as_exit
 from sqlalchemy import select, text
 
 from planner import create_app
@@ -292,15 +292,6 @@ class Children:
             self.stop(child)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -514,20 +505,6 @@ def version(command: list[str]) -> str:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = (done.stdout + done.stderr).strip().splitlines()
     return lines[0] if lines else "?"
-
-
-@contextmanager
-def terminated_as_exit() -> Iterator[None]:
-    """Let SIGTERM unwind like Ctrl-C, so that the child processes are stopped."""
-
-    def _exit(_signum: int, _frame: object) -> None:
-        raise SystemExit(143)
-
-    previous = signal.signal(signal.SIGTERM, _exit)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def main() -> None:

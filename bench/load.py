@@ -34,14 +34,11 @@ import os
 import platform
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +46,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from drift import ensure_database
+from processes import free_port, terminated_as_exit
 from sqlalchemy import select, text
 
 from planner import create_app
@@ -210,13 +208,6 @@ def prepare(url: str) -> Data:
 
 
 # -- gunicorn -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def gunicorn_command(port: int) -> list[str]:
@@ -655,20 +646,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "?"
-
-
-@contextmanager
-def terminated_as_exit() -> Iterator[None]:
-    """Let SIGTERM unwind like Ctrl-C, so that gunicorn is stopped."""
-
-    def _exit(_signum: int, _frame: object) -> None:
-        raise SystemExit(143)
-
-    previous = signal.signal(signal.SIGTERM, _exit)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def main() -> int:

@@ -30,19 +30,17 @@ import os
 import platform
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+from processes import free_port, terminated_as_exit
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -143,27 +141,6 @@ class Children:
     def stop_all(self) -> None:
         for child in reversed(self.children):
             child.stop()
-
-
-@contextmanager
-def terminated_as_exit() -> Iterator[None]:
-    """Let SIGTERM unwind like Ctrl-C, so that the child processes are stopped."""
-
-    def _exit(_signum: int, _frame: object) -> None:
-        raise SystemExit(143)
-
-    previous = signal.signal(signal.SIGTERM, _exit)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def start_sink(children: Children, workdir: Path) -> tuple[int, Path]:
