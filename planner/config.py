@@ -96,6 +96,19 @@ class DefaultConfig:
     # Local time of the daily job (drift scan, plan top-up) and of the weekly digest (Monday).
     DAILY_JOB_TIME: str = "06:30"
     DIGEST_TIME: str = "07:00"
+    # --- Calendars by URL (a school's published year calendar) ---------------------------
+    # Hours between two fetches of a linked calendar; after a failure it is tried again
+    # after at most an hour.
+    SYNC_INTERVAL_HOURS: float = 6.0
+    # Seconds one fetch may take in all (connecting, waiting, reading), and its largest body.
+    SYNC_TIMEOUT: float = 20.0
+    SYNC_MAX_BYTES: int = 5_000_000
+    # Fetch addresses on private, loopback or link-local networks (tests, an intranet); off,
+    # an address that resolves to any such network is refused, also after a redirect.
+    SYNC_ALLOW_PRIVATE_ADDRESSES: bool = False
+    # Calendars fetched at the same time, and at most this many per round of the worker.
+    SYNC_CONCURRENCY: int = 8
+    SYNC_BATCH: int = 1000
     # --- Logins -----------------------------------------------------------------------------
     # Session cookies only over HTTPS: "auto" (when PUBLIC_URL is https://), "true" or "false".
     SECURE_COOKIES: str = "auto"

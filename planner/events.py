@@ -40,6 +40,7 @@ class EventKind(StrEnum):
     CALENDAR_MARKED_COMPLETE = "calendar.marked_complete"
     CALENDAR_MARK_REMOVED = "calendar.mark_removed"
     CALENDARS_MISSING = "calendars.missing"
+    CALENDAR_SYNC_FAILED = "calendar_sync.failed"
     COLLABORATION_CREATED = "collaboration.created"
     COLLABORATION_CHANGED = "collaboration.changed"
     COLLABORATION_DELETED = "collaboration.deleted"
@@ -321,7 +322,17 @@ class FeedTokenChange(Payload):
     scope: str | None = None
 
 
+@dataclass(frozen=True)
+class CalendarSyncFailed(Payload):
+    """A linked calendar could not be fetched or read (first failure after a success)."""
+
+    calendar_source_id: int
+    organisation_id: int
+    failing_since: str  # ISO instant
+
+
 PAYLOADS: dict[EventKind, type[Payload]] = {
+    EventKind.CALENDAR_SYNC_FAILED: CalendarSyncFailed,
     EventKind.ORGANISATION_CREATED: OrganisationCreated,
     EventKind.ORGANISATION_CHANGED: OrganisationChanged,
     EventKind.ORGANISATION_DELETED: OrganisationDeleted,

@@ -126,7 +126,7 @@ def test_import_changed_dates_are_stored_and_announced(
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("{not json", "geen JSON"),
+        ("{not json", "geen geldige JSON: regel 1, kolom 2"),
         (
             '[{"content": [{"schoolyear": "2026-2027", "vacations": [{"type": "Paasvakantie", '
             '"compulsorydates": "false", "regions": [{"region": "heel Nederland", '

@@ -543,7 +543,7 @@ def test_a_rijksoverheid_file_is_previewed_then_imported(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"{not json", "De Rijksoverheid-data is geen JSON"),
+        (b"{not json", "De Rijksoverheid-data is geen geldige JSON: regel 1, kolom 2"),
         (b'{"content": [{"schoolyear": "2026-2027", "vacations": "none"}]}', "moet een lijst"),
         (b"[]", "geen schoolvakanties"),
     ],

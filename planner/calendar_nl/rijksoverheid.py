@@ -3,14 +3,16 @@
 Accepts the two forms the API answers with: the list endpoint (a JSON array of documents) and
 the per-school-year endpoint (one document object); each document holds "content", a list of
 {"schoolyear", "vacations": [{"type", "compulsorydates", "regions": [...]}]}. Parsing is
-all-or-nothing: either every holiday is returned or a ValidationError says what is wrong where.
+all-or-nothing: either every holiday is returned or a ValidationError says what is wrong where
+("Document 1, school year 2026-2027, vacation 2, region 1: …", translated as a whole).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 from planner.calendar_nl.school_holidays import HOLIDAY_NAMES, SchoolHoliday
 from planner.calendar_nl.school_years import REGIONS, parse_school_year, school_year_bounds
 from planner.errors import N_, ValidationError
+from planner.inputs import FIRST_DATE, LAST_DATE
 
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _WHOLE_COUNTRY = "heel nederland"
@@ -29,6 +32,55 @@ _SUMMER_ENDS_BY = (9, 30)
 
 # The largest holiday file taken: the complete Rijksoverheid answer is far smaller.
 MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A translatable piece of a message: a place in the file, the name of a JSON type."""
+
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message % dict(self.params) if self.params else self.message
+
+    def translate(self, gettext: Callable[..., str]) -> str:
+        """The piece in the caller's language."""
+        return gettext(self.message, **self.params)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in the data a problem is: "Document 1, school year 2026-2027, vacation 2"."""
+
+    parts: tuple[Phrase, ...]
+
+    def then(self, message: str, **params: Any) -> Place:
+        """The place one level deeper."""
+        return Place((*self.parts, Phrase(message, params)))
+
+    def __str__(self) -> str:
+        return ", ".join(str(part) for part in self.parts)
+
+    def translate(self, gettext: Callable[..., str]) -> str:
+        """The place in the caller's language."""
+        return ", ".join(part.translate(gettext) for part in self.parts)
+
+
+class HolidayDataError(ValidationError):
+    """A problem in holiday data; its place and the names in it are translated too."""
+
+    def translate(self, gettext: Callable[..., str]) -> str:
+        """Translate the pieces (places, type names), then the message around them."""
+        params = {
+            key: value.translate(gettext) if isinstance(value, Phrase | Place) else value
+            for key, value in self.params.items()
+        }
+        return gettext(self.message, **params)
+
+
+# Each holiday found so far (by school year, name and region), with where it was found.
+Found = dict[tuple[str, str, str], tuple[SchoolHoliday, Place]]
 
 
 def parse_rijksoverheid(payload: bytes | str | object) -> list[SchoolHoliday]:
@@ -44,7 +96,7 @@ def parse_rijksoverheid(payload: bytes | str | object) -> list[SchoolHoliday]:
         )
     try:
         return _parse(payload)
-    except (OverflowError, RecursionError):  # a year-9999 date-time; "[[[[…" a million deep
+    except (OverflowError, RecursionError):  # not expected after the checks; never a crash
         raise ValidationError(
             N_("The file is not Rijksoverheid holiday data, or it holds impossible dates.")
         ) from None
@@ -60,9 +112,10 @@ def _parse(payload: bytes | str | object) -> list[SchoolHoliday]:
         raise ValidationError(
             N_("Rijksoverheid data must be a JSON array of documents or one document object.")
         )
-    found: dict[tuple[str, str, str], tuple[SchoolHoliday, str]] = {}
+    found: Found = {}
     for number, document in enumerate(documents, start=1):
-        _parse_document(document, f"Document {number}", found)
+        where = Place((Phrase(N_("Document %(number)s"), {"number": number}),))
+        _parse_document(document, where, found)
     if not found:
         raise ValidationError(N_("Rijksoverheid data contains no school holidays."))
     return sorted(holiday for holiday, _ in found.values())
@@ -74,34 +127,43 @@ def _decode(payload: bytes | str | object) -> object:
         return payload
     try:
         return json.loads(payload)
-    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+    except UnicodeDecodeError as error:
         raise ValidationError(
-            N_("Rijksoverheid data is not JSON: %(error)s"), error=str(error)
-        ) from error
+            N_("Rijksoverheid data is not UTF-8 text (byte %(position)s)."),
+            position=error.start + 1,
+        ) from None
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            N_("Rijksoverheid data is not valid JSON: line %(line)s, column %(column)s."),
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    except RecursionError:  # "[[[[…" a million deep
+        raise ValidationError(
+            N_("Rijksoverheid data is nested far too deeply; it is no holiday data.")
+        ) from None
 
 
-def _parse_document(
-    document: object, where: str, found: dict[tuple[str, str, str], tuple[SchoolHoliday, str]]
-) -> None:
+def _parse_document(document: object, where: Place, found: Found) -> None:
     for number, item in enumerate(_list(_object(document, where), "content", where), start=1):
-        item_where = f"{where}, content item {number}"
+        item_where = where.then(N_("content item %(number)s"), number=number)
         entry = _object(item, item_where)
         school_year = _school_year(_get(entry, "schoolyear", item_where), item_where)
-        year_where = f"{where}, school year {school_year}"
+        year_where = where.then(N_("school year %(school_year)s"), school_year=school_year)
         vacations = _list(entry, "vacations", year_where)
         for vacation_number, vacation in enumerate(vacations, start=1):
-            vacation_where = f"{year_where}, vacation {vacation_number}"
+            vacation_where = year_where.then(N_("vacation %(number)s"), number=vacation_number)
             for holiday in _parse_vacation(vacation, school_year, vacation_where):
                 _add(found, holiday, vacation_where)
 
 
-def _parse_vacation(vacation: object, school_year: str, where: str) -> list[SchoolHoliday]:
+def _parse_vacation(vacation: object, school_year: str, where: Place) -> list[SchoolHoliday]:
     entry = _object(vacation, where)
     name = _holiday_name(_get(entry, "type", where), where)
     compulsory = _boolean(_get(entry, "compulsorydates", where), where)
     holidays: list[SchoolHoliday] = []
     for number, item in enumerate(_list(entry, "regions", where), start=1):
-        region_where = f"{where}, region {number}"
+        region_where = where.then(N_("region %(number)s"), number=number)
         region_entry = _object(item, region_where)
         regions = _regions(_get(region_entry, "region", region_where), region_where)
         first_day = _local_date(region_entry, "startdate", region_where)
@@ -113,7 +175,7 @@ def _parse_vacation(vacation: object, school_year: str, where: str) -> list[Scho
         )
     missing = [r for r in REGIONS if r not in {h.region for h in holidays}]
     if missing:
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: %(name)s has no dates for region(s) %(regions)s."),
             where=where,
             name=name,
@@ -122,11 +184,7 @@ def _parse_vacation(vacation: object, school_year: str, where: str) -> list[Scho
     return holidays
 
 
-def _add(
-    found: dict[tuple[str, str, str], tuple[SchoolHoliday, str]],
-    holiday: SchoolHoliday,
-    where: str,
-) -> None:
+def _add(found: Found, holiday: SchoolHoliday, where: Place) -> None:
     """Record a holiday; the same one twice is fine, two different ones are a conflict."""
     key = (holiday.school_year, holiday.name, holiday.region)
     if key not in found:
@@ -134,7 +192,7 @@ def _add(
         return
     earlier, earlier_where = found[key]
     if earlier != holiday:
-        raise ValidationError(
+        raise HolidayDataError(
             N_(
                 "Conflicting dates for %(name)s %(school_year)s, region %(region)s: "
                 "%(first)s (%(first_where)s) and %(second)s (%(second_where)s)."
@@ -149,14 +207,20 @@ def _add(
         )
 
 
-def _describe(holiday: SchoolHoliday) -> str:
-    kind = "compulsory" if holiday.compulsory else "advisory"
-    return f"{holiday.first_day.isoformat()} to {holiday.last_day.isoformat()}, {kind}"
+def _describe(holiday: SchoolHoliday) -> Phrase:
+    message = (
+        N_("%(first)s to %(last)s, compulsory")
+        if holiday.compulsory
+        else (N_("%(first)s to %(last)s, advisory"))
+    )
+    return Phrase(
+        message, {"first": holiday.first_day.isoformat(), "last": holiday.last_day.isoformat()}
+    )
 
 
-def _object(value: object, where: str) -> Mapping[str, Any]:
+def _object(value: object, where: Place) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: expected an object, found %(found)s."),
             where=where,
             found=_json_type(value),
@@ -164,16 +228,16 @@ def _object(value: object, where: str) -> Mapping[str, Any]:
     return value
 
 
-def _get(entry: Mapping[str, Any], key: str, where: str) -> object:
+def _get(entry: Mapping[str, Any], key: str, where: Place) -> object:
     if key not in entry:
-        raise ValidationError(N_("%(where)s: missing key '%(key)s'."), where=where, key=key)
+        raise HolidayDataError(N_("%(where)s: missing key '%(key)s'."), where=where, key=key)
     return entry[key]
 
 
-def _list(entry: Mapping[str, Any], key: str, where: str) -> list[object]:
+def _list(entry: Mapping[str, Any], key: str, where: Place) -> list[object]:
     value = _get(entry, key, where)
     if not isinstance(value, list):
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: '%(key)s' must be a list, found %(found)s."),
             where=where,
             key=key,
@@ -182,9 +246,9 @@ def _list(entry: Mapping[str, Any], key: str, where: str) -> list[object]:
     return value
 
 
-def _string(value: object, key: str, where: str) -> str:
+def _string(value: object, key: str, where: Place) -> str:
     if not isinstance(value, str):
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: '%(key)s' must be text, found %(found)s."),
             where=where,
             key=key,
@@ -193,13 +257,21 @@ def _string(value: object, key: str, where: str) -> str:
     return value
 
 
-def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "a boolean"}
+_TYPE_NAMES = {
+    dict: N_("an object"),
+    list: N_("a list"),
+    str: N_("text"),
+    bool: N_("a boolean"),
+    int: N_("a number"),
+    float: N_("a number"),
+}
+
+
+def _json_type(value: object) -> Phrase | str:
     if value is None:
         return "null"
-    if type(value) in names:
-        return names[type(value)]
-    return "a number" if isinstance(value, int | float) else type(value).__name__
+    name = _TYPE_NAMES.get(type(value))
+    return Phrase(name) if name is not None else type(value).__name__
 
 
 def _normalize(text: str) -> str:
@@ -207,43 +279,51 @@ def _normalize(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _school_year(value: object, where: str) -> str:
+def _school_year(value: object, where: Place) -> str:
     text = _string(value, "schoolyear", where)
     try:
-        return parse_school_year(text)
+        school_year = parse_school_year(text)
     except ValidationError:
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: malformed school year %(value)r."), where=where, value=text
         ) from None
+    first, last = school_year_bounds(school_year)
+    if first < FIRST_DATE or last > LAST_DATE:
+        raise HolidayDataError(
+            N_("%(where)s: school year %(value)r is not between 2000 and 2100."),
+            where=where,
+            value=text,
+        )
+    return school_year
 
 
-def _holiday_name(value: object, where: str) -> str:
+def _holiday_name(value: object, where: Place) -> str:
     name = _normalize(_string(value, "type", where))
     if name not in HOLIDAY_NAMES:
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: unknown holiday type %(type)r."), where=where, type=value
         )
     return name
 
 
-def _boolean(value: object, where: str) -> bool:
+def _boolean(value: object, where: Place) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and _normalize(value) in ("true", "false"):
         return _normalize(value) == "true"
-    raise ValidationError(
+    raise HolidayDataError(
         N_("%(where)s: compulsorydates must be true or false, not %(value)r."),
         where=where,
         value=value,
     )
 
 
-def _regions(value: object, where: str) -> tuple[str, ...]:
+def _regions(value: object, where: Place) -> tuple[str, ...]:
     region = _normalize(_string(value, "region", where))
     if region == _WHOLE_COUNTRY:
         return REGIONS
     if region not in REGIONS:
-        raise ValidationError(
+        raise HolidayDataError(
             N_(
                 "%(where)s: unknown region %(region)r; expected noord, midden, zuid or heel "
                 "Nederland."
@@ -254,7 +334,7 @@ def _regions(value: object, where: str) -> tuple[str, ...]:
     return (region,)
 
 
-def _local_date(entry: Mapping[str, Any], key: str, where: str) -> date:
+def _local_date(entry: Mapping[str, Any], key: str, where: Place) -> date:
     """Return the Europe/Amsterdam date of a UTC instant like 2025-10-26T22:59:00.000Z."""
     text = _string(_get(entry, key, where), key, where)
     try:
@@ -262,8 +342,15 @@ def _local_date(entry: Mapping[str, Any], key: str, where: str) -> date:
     except ValueError:
         instant = None
     if instant is None or instant.tzinfo is None:
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: %(key)s %(value)r is not a date and time with a time zone."),
+            where=where,
+            key=key,
+            value=text,
+        )
+    if not FIRST_DATE.year <= instant.year <= LAST_DATE.year:  # 9999-12-31T23:59Z overflows
+        raise HolidayDataError(
+            N_("%(where)s: %(key)s %(value)r is not between 2000 and 2100."),
             where=where,
             key=key,
             value=text,
@@ -271,9 +358,9 @@ def _local_date(entry: Mapping[str, Any], key: str, where: str) -> date:
     return instant.astimezone(_AMSTERDAM).date()
 
 
-def _check_days(school_year: str, name: str, first_day: date, last_day: date, where: str) -> None:
+def _check_days(school_year: str, name: str, first_day: date, last_day: date, where: Place) -> None:
     if last_day < first_day:
-        raise ValidationError(
+        raise HolidayDataError(
             N_("%(where)s: last day %(last)s is before first day %(first)s."),
             where=where,
             first=first_day.isoformat(),
@@ -283,7 +370,7 @@ def _check_days(school_year: str, name: str, first_day: date, last_day: date, wh
     last_end = date(end.year, *_SUMMER_ENDS_BY) if name == _SUMMER else end
     for day, latest in ((first_day, end), (last_day, last_end)):
         if not start <= day <= latest:
-            raise ValidationError(
+            raise HolidayDataError(
                 N_("%(where)s: %(day)s lies outside school year %(school_year)s."),
                 where=where,
                 day=day.isoformat(),

@@ -1,5 +1,6 @@
-"""`planner holidays`, `public-holidays`, `blocked` and `calendars import|status|complete`: the
-Dutch school calendar, a school's own year calendar from a file, and whether it is filled in."""
+"""`planner holidays`, `public-holidays`, `blocked` and `calendars import|status|complete|
+add-url|urls|update-url|remove-url|sync`: the Dutch school calendar, a school's own year
+calendar from a file or linked by address, and whether it is filled in."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from planner.calendar_nl.year_calendar import parse_year_calendar
 from planner.cli.base import (
     change,
     command,
+    database,
     echo_json,
     echo_table,
     group,
@@ -37,16 +39,25 @@ from planner.cli.busy_periods import echo_hits
 from planner.clock import app_now, local_date
 from planner.errors import N_, ValidationError
 from planner.inputs import parse_date
+from planner.messaging.jobs import sync_calendars
 from planner.presenters.calendar import (
     blocked_day_json,
     import_json,
     meetings_hit_json,
     school_holiday_json,
 )
+from planner.presenters.calendar_sync import (
+    outcome_json,
+    outcome_text,
+    rules_text,
+    source_json,
+    status_lines,
+)
 from planner.presenters.completeness import calendar_year_json, calendar_year_text
 from planner.services import (
     calendar_hits,
     calendar_import,
+    calendar_sync,
     completeness,
     organisations,
     people,
@@ -358,6 +369,152 @@ def calendars_complete(
         click.echo(
             _("The calendar of %(name)s for %(year)s is marked complete.", name=name, year=year)
         )
+
+
+def _rules(rules: tuple[str, ...]) -> list[str]:
+    return list(rules)
+
+
+def _echo_source(source: Any) -> None:
+    click.echo(f"{source.id}  {source.organisation.name}  {source.url}")
+    for line in rules_text(source, locale()).splitlines():
+        click.echo("    " + _("rule: %(rule)s", rule=line))
+    for line in status_lines(source, locale()):
+        click.echo("    " + line)
+
+
+@calendars_group.command("add-url")
+@click.option("--org", "organisation", required=True, help="The school (id or BRIN).")
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    help="'toets = toetsweek, hard' (the title contains 'toets'); 'ouderavond = overslaan'.",
+)
+@click.option("--sync", "sync_now", is_flag=True, help="Fetch it at once.")
+@click.argument("url")
+@json_option
+def calendars_add_url(
+    organisation: str, rules: tuple[str, ...], sync_now: bool, url: str, as_json: bool
+) -> None:
+    """Link the school's published calendar (.ics address): the worker fetches it every
+    SYNC_INTERVAL_HOURS into busy periods; rules correct the guessed kinds."""
+    now = app_now()
+    settings = calendar_sync.SyncSettings.from_config(current_app.config)
+    with change() as session:
+        org = organisations.find_organisation(session, organisation)
+        source = calendar_sync.add_source(session, org, {"url": url, "rules": _rules(rules)}, now)
+    outcome = None
+    if sync_now:
+        with change() as session:
+            outcome = calendar_sync.sync_source(session, source, now, settings)
+    if as_json:
+        echo_json(outcome_json(outcome, locale()) if outcome else source_json(source, locale()))
+        return
+    click.echo(_("Calendar %(id)s linked to %(school)s.", id=source.id, school=org.name))
+    if outcome is not None:
+        click.echo(outcome_text(outcome))
+        echo_hits(outcome.hits)
+
+
+@calendars_group.command("urls")
+@click.option("--org", "organisation", help="Only this school (id or BRIN).")
+@json_option
+def calendars_urls(organisation: str | None, as_json: bool) -> None:
+    """The linked calendars with their state: last success, last change, next fetch, error."""
+    with reading() as session:
+        org = organisations.find_organisation(session, organisation) if organisation else None
+        sources = calendar_sync.list_sources(session, org)
+        if as_json:
+            echo_json([source_json(source, locale()) for source in sources])
+            return
+        if not sources:
+            click.echo(_("No calendar is linked by address."))
+        for source in sources:
+            _echo_source(source)
+
+
+@calendars_group.command("update-url")
+@click.argument("source_id")
+@click.option("--url", help="A new address.")
+@click.option("--rule", "rules", multiple=True, help="Replaces all rules (repeat it).")
+@click.option("--no-rules", is_flag=True, help="Drop every rule: kinds are guessed again.")
+def calendars_update_url(
+    source_id: str, url: str | None, rules: tuple[str, ...], no_rules: bool
+) -> None:
+    """Change a linked calendar's address or rules; it is read again at the next fetch."""
+    changes: dict[str, Any] = {}
+    if url is not None:
+        changes["url"] = url
+    if rules or no_rules:
+        changes["rules"] = _rules(rules)
+    with change() as session:
+        source = calendar_sync.update_source(
+            session, calendar_sync.get_source(session, source_id), changes, app_now()
+        )
+    click.echo(_("Calendar %(id)s saved; it is fetched again in the next round.", id=source.id))
+
+
+@calendars_group.command("remove-url")
+@click.argument("source_id")
+def calendars_remove_url(source_id: str) -> None:
+    """Unlink a calendar and delete the busy periods it brought."""
+    with change() as session:
+        removed = calendar_sync.remove_source(
+            session, calendar_sync.get_source(session, source_id), app_now()
+        )
+    click.echo(
+        ngettext(
+            "Calendar unlinked; %(num)d busy period removed.",
+            "Calendar unlinked; %(num)d busy periods removed.",
+            removed,
+        )
+    )
+
+
+@calendars_group.command("sync")
+@click.option("--org", "organisation", help="Only this school's calendars (id or BRIN).")
+@click.option("--due", "due_only", is_flag=True, help="Only those whose next fetch has come.")
+@json_option
+def calendars_sync(organisation: str | None, due_only: bool, as_json: bool) -> None:
+    """Fetch the linked calendars now (all, or one school's, or --due as the worker does)."""
+    now = app_now()
+    org_id = None
+    if organisation:
+        with reading() as session:
+            org_id = organisations.find_organisation(session, organisation).id
+            session.rollback()  # hold no read lock while the round writes (SQLite)
+    done = sync_calendars(
+        database().session,
+        current_app.config,
+        now,
+        organisation_id=org_id,
+        everything=not due_only,
+    )
+    if as_json:
+        echo_json(
+            {
+                "fetched": done.fetched,
+                "not_modified": done.not_modified,
+                "changed": done.changed,
+                "failed": done.failed,
+                "outcomes": [outcome_json(outcome, locale()) for outcome in done.outcomes],
+            }
+        )
+        return
+    for outcome in done.outcomes:
+        click.echo(f"{outcome.source.id}  {outcome.source.url}: {outcome_text(outcome)}")
+        echo_hits(outcome.hits)
+    click.echo(
+        _(
+            "%(fetched)s fetched: %(not_modified)s unchanged, %(changed)s changed,"
+            " %(failed)s failed.",
+            fetched=done.fetched,
+            not_modified=done.not_modified,
+            changed=done.changed,
+            failed=done.failed,
+        )
+    )
 
 
 COMMANDS = [holidays_group, public_holidays_cmd, blocked, calendars_group]

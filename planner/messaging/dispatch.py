@@ -12,6 +12,7 @@ from planner.events import EventKind, payload_of
 from planner.messaging import (  # noqa: F401
     calendar_changes,
     calendar_nudges,
+    calendar_sync_notices,
     invitations,
     membership_requests,
     notices,

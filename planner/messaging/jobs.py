@@ -1,11 +1,15 @@
 """The worker's periodic jobs: reminders (every minute), the daily round (drift, follow-ups,
-conflicts, plan top-up), the weekly digest, and reading REPLY mails from a mailbox folder."""
+conflicts, plan top-up), the weekly digest, reading REPLY mails from a mailbox folder, and
+fetching the calendars schools linked by address."""
 
 from __future__ import annotations
 
 import logging
 import mailbox
 from collections import defaultdict
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
@@ -19,19 +23,21 @@ from sqlalchemy.orm import Session
 
 from planner.domain.drift import URGENCY
 from planner.domain.kinds import AttendanceStatus, MailKind, MeetingStatus
-from planner.errors import PlannerError
+from planner.errors import N_, PlannerError
 from planner.events import ReplyRefused
 from planner.messaging.composer import Composer
 from planner.messaging.content import Block, Content, digest_key, when
 from planner.messaging.notices import check_drift
-from planner.models import Attendance, Collaboration, Meeting
+from planner.models import Attendance, CalendarSource, Collaboration, Meeting
 from planner.presenters.dashboard import row_view
+from planner.services import calendar_sync
 from planner.services.attendance import (
     apply_reply,
     invitees_of,
     record_refused_reply,
     refused_replies,
 )
+from planner.services.calendar_fetch import Fetched
 from planner.services.collaborations import coordinators, list_collaborations
 from planner.services.conflicts import scan_conflicts
 from planner.services.dashboard import DashboardRow, overview_rows
@@ -279,3 +285,106 @@ def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, 
         else:
             refused += 1
     return applied, refused
+
+
+@dataclass
+class SyncRound:
+    """What one round of calendar fetches did."""
+
+    fetched: int = 0
+    not_modified: int = 0
+    changed: int = 0
+    failed: int = 0
+    outcomes: list[calendar_sync.SyncOutcome] = field(default_factory=list)
+
+
+def sync_calendars(
+    session_factory: Callable[[], Any],
+    config: Mapping[str, Any],
+    now: datetime,
+    *,
+    organisation_id: int | None = None,
+    everything: bool = False,
+) -> SyncRound:
+    """Fetch the linked calendars that are due (or all of them, or one school's), at most
+    SYNC_CONCURRENCY at a time with no transaction open, then apply the answers: the 304s in
+    one statement, every other answer in a transaction of its own."""
+    settings = calendar_sync.SyncSettings.from_config(config)
+    with session_factory() as session:
+        if everything or organisation_id is not None:
+            found = calendar_sync.list_sources(session)
+            due = [s for s in found if organisation_id in (None, s.organisation_id)]
+        else:
+            due = calendar_sync.due_sources(session, now, int(config.get("SYNC_BATCH", 1000)))
+    result = SyncRound()
+    if not due:
+        return result
+    workers = max(1, min(int(config.get("SYNC_CONCURRENCY", 8)), len(due)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="calendar-sync") as pool:
+        answers = list(pool.map(lambda s: calendar_sync.fetch_source(s, settings), due))
+    result.fetched = len(due)
+    unchanged = [
+        source.id
+        for source, answer in zip(due, answers, strict=True)
+        if isinstance(answer, Fetched) and answer.not_modified
+    ]
+    result.not_modified = len(unchanged)
+    rest = [
+        (source.id, answer)
+        for source, answer in zip(due, answers, strict=True)
+        if source.id not in set(unchanged)
+    ]
+    with session_factory() as session:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+
+        def begin() -> None:
+            if sqlite:  # take the write lock first (see Worker._begin)
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+        begin()
+        calendar_sync.record_not_modified(session, unchanged, now, settings)
+        session.commit()
+        sources = {
+            source.id: source
+            for source in (
+                session.scalars(
+                    select(CalendarSource).where(CalendarSource.id.in_([i for i, _ in rest]))
+                )
+                if rest
+                else []
+            )
+        }
+        session.commit()
+        # Each calendar that answered is a transaction of its own: one bad calendar never
+        # undoes another's change, and the write lock is never held for the whole round.
+        for source_id, answer in rest:
+            source = sources.get(source_id)
+            if source is None:
+                continue  # unlinked meanwhile
+            try:
+                begin()
+                outcome = calendar_sync.apply_fetch(session, source, answer, now, settings)
+                session.commit()
+            except Exception as error:
+                session.rollback()
+                log.exception("applying calendar %s failed", source_id)
+                begin()
+                outcome = calendar_sync.apply_fetch(
+                    session,
+                    source,
+                    PlannerError(
+                        N_("The calendar could not be read: %(error)s"),
+                        error=type(error).__name__,
+                    ),
+                    now,
+                    settings,
+                )
+                session.commit()
+            result.outcomes.append(outcome)
+            if not outcome.ok:
+                result.failed += 1
+            elif outcome.changes:
+                result.changed += 1
+            elif outcome.not_modified:
+                result.not_modified += 1
+    return result

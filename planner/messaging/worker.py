@@ -309,6 +309,34 @@ class Worker:
         done.update(self.periodic())
         return done
 
+    def calendars(self) -> dict[str, Any]:
+        """The linked school calendars that are due (the scheduler leader only): a job of its
+        own, so slow calendar servers never hold up reminders."""
+        if not self.holds(SCHEDULER_LEASE):
+            return {}
+        return {"calendars": self._attempt(self.sync_calendars)}
+
+    def sync_calendars(self) -> dict[str, int]:
+        """Fetch the linked school calendars that are due (every SYNC_INTERVAL_HOURS)."""
+        with self.app.app_context():
+            now = app_now()
+            try:
+                done = jobs.sync_calendars(self.db.session, self.config, now)
+            except Exception as error:
+                with self.db.session() as session:
+                    record_run(session, "calendar_sync", now, f"{type(error).__name__}: {error}")
+                    session.commit()
+                raise
+        with self.db.session() as session:
+            record_run(session, "calendar_sync", now)
+            session.commit()
+        return {
+            "fetched": done.fetched,
+            "not_modified": done.not_modified,
+            "changed": done.changed,
+            "failed": done.failed,
+        }
+
     def _replies(self, folder: str) -> tuple[int, int]:
         with self.app.app_context():
             return jobs.read_reply_mailbox(self.db.session, folder, app_now())
@@ -348,6 +376,7 @@ class Worker:
         try:
             result = self.drain()
             result.periodic.update(self.minute())  # with the daily and weekly jobs if due
+            result.periodic.update(self.calendars())
             # What the jobs started (invitations of a top-up, notices) goes out now too.
             after = self.drain()
         finally:
@@ -398,6 +427,14 @@ class Worker:
             "cron",
             second=0,
             id="minute",
+            next_run_time=datetime.now(AMSTERDAM),
+        )
+        # Every minute too, apart: the linked calendars whose next fetch has come.
+        scheduler.add_job(
+            self._safe(self.calendars),
+            "cron",
+            second=30,
+            id="calendars",
             next_run_time=datetime.now(AMSTERDAM),
         )
         return scheduler

@@ -6,6 +6,7 @@ from planner.database import Base
 from planner.models.calendar import (
     BusyPeriod,
     CalendarCompletion,
+    CalendarSource,
     ClosureDay,
     HolidayOverride,
     Organisation,
@@ -30,6 +31,7 @@ __all__ = [
     "Base",
     "BusyPeriod",
     "CalendarCompletion",
+    "CalendarSource",
     "ClosureDay",
     "Collaboration",
     "CollaborationMember",

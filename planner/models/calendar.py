@@ -3,13 +3,22 @@ dates and closure days."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.database import Base, enum_column, intpk, str40, str200, utc_instant
+from planner.database import Base, UTCDateTime, enum_column, intpk, str40, str200, utc_instant
 from planner.domain.kinds import BusyKind, OrganisationKind, Sector, Severity
 
 if TYPE_CHECKING:
@@ -65,6 +74,12 @@ class BusyPeriod(Base):
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, 10))
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str40] = mapped_column(default="manual")
+    # A period read from a linked calendar (source "sync"): which calendar, and which of its
+    # events (a hash of the event's UID and occurrence), so a later fetch changes or removes it.
+    calendar_source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calendar_source.id", ondelete="CASCADE"), index=True
+    )
+    sync_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[utc_instant]
     updated_at: Mapped[utc_instant]
 
@@ -74,6 +89,8 @@ class BusyPeriod(Base):
         CheckConstraint("last_on >= first_on", name="range_forward"),
         CheckConstraint("organisation_id IS NULL OR region IS NULL", name="one_scope"),
         Index("ix_busy_period_days", "first_on", "last_on"),
+        # One period per event of a linked calendar, whoever syncs it (NULLs: entered by hand).
+        UniqueConstraint("calendar_source_id", "sync_key"),
     )
 
 
@@ -150,3 +167,36 @@ class CalendarCompletion(Base):
     created_at: Mapped[utc_instant]
 
     marked_by: Mapped[Person | None] = relationship()
+
+
+class CalendarSource(Base):
+    """A school's published year calendar (.ics) by its address, fetched on a schedule into
+    busy periods (source "sync"), with the administrator's rules for the kinds."""
+
+    __tablename__ = "calendar_source"
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    # [{"contains": "toets", "kind": "test_week" | null (leave out), "severity": "hard" | null}]
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    last_fetch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # {"message": English msgid, "params": {...}}: translated when shown.
+    last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # {"added": n, "changed": n, "removed": n, "examples": [...]} of the last sync that changed.
+    last_change: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    last_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_instant]
+    updated_at: Mapped[utc_instant]
+
+    organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (UniqueConstraint("organisation_id", "url"),)

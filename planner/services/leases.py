@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from planner.models import JobState
 
 # The periodic jobs of `planner worker` and the leases its processes hold.
-JOBS = ("reminders", "settle", "daily", "weekly")
+JOBS = ("reminders", "settle", "daily", "weekly", "calendar_sync")
 LEASES = ("scheduler", "dispatch")
 
 

@@ -72,7 +72,9 @@ def _http_error(error: HTTPException) -> Any:
         response.set_data(body)
         response.mimetype = "text/html"
         return response
-    return jsonify(error={"message": error.description, "type": error.name}), error.code
+    # An upload too large is refused before any view runs: say so in the user's language.
+    message = _http_message(error) if error.code == 413 else error.description
+    return jsonify(error={"message": message, "type": error.name}), error.code
 
 
 # Pages are never framed, sniffed or given scripts from elsewhere. Inline styles are allowed

@@ -1,8 +1,9 @@
 """Reading a school's own year calendar: .ics exports and .csv lists, errors by line."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from dateutil.rrule import rrulestr
 
 from planner.calendar_nl.year_calendar import (
     MAX_ROWS,
@@ -482,6 +483,58 @@ def test_ics_a_daily_repeat_without_end_stops_at_the_end_of_the_school_year() ->
     assert len(rows) == 365 and rows[-1].first_day == date(2027, 7, 31)
 
 
+@pytest.mark.parametrize(
+    ("start", "rule"),
+    [
+        ("19500101", "FREQ=DAILY"),
+        ("19991231", "FREQ=DAILY;INTERVAL=3;UNTIL=20270101"),
+        ("20230904", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=500"),
+        ("20190305", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;COUNT=400"),
+        ("19800331", "FREQ=MONTHLY;COUNT=500"),
+        ("19900115", "FREQ=MONTHLY;INTERVAL=5"),
+        ("19030315", "FREQ=YEARLY;INTERVAL=4"),
+        ("19000301", "FREQ=YEARLY;COUNT=200"),
+    ],
+)
+def test_ics_old_repeats_skip_to_the_school_year_by_arithmetic(start: str, rule: str) -> None:
+    """A rule that started long ago gives exactly the occurrences a day-by-day expansion gives
+    (dateutil's), without working out the decades before the school year one by one."""
+    text = _ics(f"SUMMARY:x\nDTSTART;VALUE=DATE:{start}\nRRULE:{rule}")
+    days = [row.first_day for row in parse_ics(text, YEAR).rows]
+    expected = [
+        moment.date()
+        for moment in rrulestr(rule, dtstart=datetime.strptime(start, "%Y%m%d")).between(
+            datetime(2026, 8, 1), datetime(2027, 7, 31), inc=True
+        )
+    ]
+    assert days == expected and days
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=DAILY;COUNT=501", "line 7: The repeat rule repeats the event 501 times (COUNT)"),
+        ("FREQ=WEEKLY;INTERVAL=0", "line 7: The repeat rule 'FREQ=WEEKLY;INTERVAL=0' cannot"),
+        ("COUNT=3", "line 7: The repeat rule 'COUNT=3' cannot be read."),
+        ("FREQ=DAILY;UNTIL=20260901", "line 7: The repeat rule ends (UNTIL 2026-09-01) before"),
+    ],
+)
+def test_ics_broken_or_endless_counts_are_refused_naming_the_rule(rule: str, message: str) -> None:
+    text = _ics(f"DTSTART;VALUE=DATE:20260908\nRRULE:{rule}\nSUMMARY:x")
+    with pytest.raises(ValidationError) as caught:
+        parse_ics(text, YEAR)
+    assert _message(caught.value).startswith(message)
+
+
+def test_ics_the_repeats_of_a_file_are_worked_out_within_a_budget() -> None:
+    """Rules that each need many steps (monthly on the 31st, counted month by month from 1900)
+    stop at a fixed budget for the whole file, naming the event where it ran out."""
+    events = ["DTSTART;VALUE=DATE:19000131\nRRULE:FREQ=MONTHLY;COUNT=500"] * 150
+    with pytest.raises(ValidationError) as caught:
+        parse_ics(_ics(*events), YEAR)
+    assert _message(caught.value).startswith("line 294: The repeat rules of this file have too")
+
+
 def test_ics_too_many_entries_are_refused() -> None:
     events = [
         f"SUMMARY:x\nDTSTART;VALUE=DATE:20260801\nRRULE:FREQ=DAILY;INTERVAL={n}" for n in (1, 2)
@@ -553,11 +606,11 @@ def test_a_calendar_is_recognised_by_its_content_not_its_name() -> None:
         ),
         (
             _ics("SUMMARY:a\nDTSTART;VALUE=DATE:20270205").replace("END:VEVENT", "END:VTODO"),
-            "line 8: END:VTODO does not close BEGIN:VEVENT.",
+            "line 8: END:VTODO does not close BEGIN:VEVENT of line 4.",
         ),
         (
             _ics("SUMMARY:a\nDTSTART;VALUE=DATE:20270205").replace("END:VCALENDAR\n", ""),
-            "The file ends before END:VCALENDAR (opened on line 1).",
+            "line 8: The file ends before END:VCALENDAR (opened on line 1).",
         ),
         (
             "BEGIN:VEVENT\nEND:VEVENT\n",

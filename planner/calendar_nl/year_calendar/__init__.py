@@ -15,6 +15,13 @@ Pure: bytes in, frozen rows out, or a ValidationError that names the line that i
   date is taken as the day after the last day.
 - The kind of each row is guessed from its words (toetsweek, PTA-week, open dag, studiedag,
   examen, rapportvergadering, vakantie…); anything else is "other".
+- Bytes: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), else
+  Windows-1252. NUL bytes mean no text file; another control character is refused naming its
+  line. Cells that look like spreadsheet formulas (=…, +…, @…) are text like any other.
+- Bounded: at most MAX_BYTES, MAX_ROWS rows in the school year; .ics dates between 1900 and
+  2100; a repeat rule asking for more than MAX_ROWS occurrences (COUNT) is refused, not cut
+  short; old rules skip to the school year by arithmetic, and the occurrences a whole file
+  needs worked out are capped (ics._MAX_STEPS). Every refusal names its line where it has one.
 """
 
 from __future__ import annotations
@@ -53,13 +60,13 @@ def parse_year_calendar(data: bytes, school_year: str, filename: str = "") -> Ye
     """Read an uploaded .ics or .csv (told apart by content, then name) for a school year.
 
     Bounded in size (MAX_BYTES) and rows (MAX_ROWS); a date no calendar can hold is refused
-    like any other error, with a message and nothing read.
+    like any other error, naming its line, and nothing is read.
     """
     if len(data) > MAX_BYTES:
         raise ValidationError(N_("The file is larger than 1 MB; import the school year in parts."))
     try:
         return _parse_year_calendar(data, school_year, filename)
-    except OverflowError:  # e.g. DURATION:P9999999D or a time in the year 9999
+    except OverflowError:  # not expected after the readers' own checks; never a crash
         raise ValidationError(
             N_(
                 "The file holds a date the planner cannot work with (far in the past or the"

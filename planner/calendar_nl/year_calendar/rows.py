@@ -3,6 +3,7 @@ guessing the kind of a row from its words, decoding the bytes, collecting rows."
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from planner.calendar_nl.school_years import (
 )
 from planner.domain.kinds import BUSY_KIND_WORDS, BusyKind, Severity
 from planner.errors import N_, PlannerError, ValidationError
+from planner.inputs import FIRST_DATE, LAST_DATE
 
 MAX_ROWS = 500  # rows (after expanding repeats) one import may hold
 
@@ -138,13 +140,34 @@ SEVERITIES = {"hard": Severity.HARD, "zacht": Severity.SOFT, "soft": Severity.SO
 
 
 def decode_text(data: bytes) -> str:
-    """Decode an upload: UTF-8 (with or without BOM), else Windows-1252 (older Excel)."""
+    """Decode an upload: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode
+    text"), else Windows-1252 (older Excel). Binary data (NUL bytes) is refused; so is a line
+    with another control character, naming it."""
     if not data.strip():
         raise ValidationError(N_("The file is empty."))
-    if b"\x00" in data:
-        raise ValidationError(
-            N_("This is not a text file; save the year calendar as .ics or as .csv.")
-        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_text() from None
+    elif b"\x00" in data:
+        raise _not_text()
+    else:
+        text = _decode_8bit(data)
+    text = text.removesuffix("\x1a")  # the end-of-file mark of old DOS programs
+    if not text.strip():
+        raise ValidationError(N_("The file is empty."))
+    check_characters(text)
+    return text
+
+
+def _not_text() -> ValidationError:
+    return ValidationError(
+        N_("This is not a text file; save the year calendar as .ics or as .csv.")
+    )
+
+
+def _decode_8bit(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -152,6 +175,27 @@ def decode_text(data: bytes) -> str:
             return data.decode("cp1252")
         except UnicodeDecodeError:
             return data.decode("latin-1")
+
+
+# Control characters no calendar export writes (tab, line breaks, vertical tab and form feed
+# do occur); C1 controls are what binary bytes become in Latin-1.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def check_characters(text: str) -> None:
+    """Refuse text with a control character, naming its line (a damaged or binary file)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return
+    line = len(physical_lines(text[: found.start()]))
+    raise line_error(
+        line,
+        N_(
+            "This line holds a character that is not text (U+%(code)s); the file is damaged or"
+            " no text file. Save the year calendar again as .ics or .csv."
+        ),
+        code=f"{ord(found.group()):04X}",
+    )
 
 
 def is_icalendar(text: str) -> bool:
@@ -174,6 +218,10 @@ class Rows:
     def __init__(self, school_year: str) -> None:
         self.school_year = parse_school_year(school_year)
         self.bounds = school_year_bounds(self.school_year)
+        if self.bounds[0] < FIRST_DATE or self.bounds[1] > LAST_DATE:
+            raise ValidationError(
+                N_("School year %(value)s is not between 2000 and 2100."), value=self.school_year
+            )
         self.rows: list[CalendarRow] = []
         self.outside = 0
         self.cancelled = 0
@@ -183,7 +231,8 @@ class Rows:
             self.outside += 1
             return
         if len(self.rows) >= MAX_ROWS:
-            raise ValidationError(
+            raise line_error(
+                row.line,
                 N_(
                     "The file has more than %(max)s entries for this school year; split it and "
                     "import the parts one after the other."

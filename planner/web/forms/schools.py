@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -141,3 +141,28 @@ class ImportForm(Form):
         ),
     )
     school_year = SelectField(_l("School year"))
+
+
+class CalendarUrlForm(Form):
+    """The address of the school's published calendar (.ics), with rules for the kinds."""
+
+    url = StringField(
+        _l("Calendar address (URL)"),
+        validators=[InputRequired(_l("Give the calendar's address.")), Length(max=2000)],
+        description=_l(
+            "The .ics address of the published calendar: Google Calendar (Settings, 'Public"
+            " address in iCal format'), Outlook or Microsoft 365 ('Publish calendar', ICS"
+            " link), or the Zermelo or Somtoday export."
+        ),
+        render_kw={"inputmode": "url", "autocomplete": "url"},
+    )
+    rules = TextAreaField(
+        _l("Rules"),
+        validators=[Optional(), Length(max=6000)],
+        description=_l(
+            "One a line: what the title contains = the kind, and hard or soft if not as usual,"
+            " e.g. 'toets = toetsweek, hard' or 'ouderavond = overslaan'. Without a rule the"
+            " kind is guessed from the title, as in the import."
+        ),
+        render_kw={"rows": 4},
+    )

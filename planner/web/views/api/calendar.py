@@ -1,10 +1,11 @@
-"""JSON API: the Dutch school calendar, blocked days, and a school's year calendar import."""
+"""JSON API: the Dutch school calendar, blocked days, a school's year calendar import, and
+calendars linked by address (calendar sources) with their sync."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
 
 from planner.calendar_nl import (
     parse_rijksoverheid,
@@ -17,16 +18,24 @@ from planner.calendar_nl.year_calendar import parse_year_calendar
 from planner.clock import app_now, local_date
 from planner.errors import N_, ValidationError
 from planner.inputs import parse_bool, parse_date, parse_int
+from planner.messaging.jobs import sync_calendars
 from planner.presenters.calendar import (
     blocked_day_json,
     import_json,
     meetings_hit_json,
     school_holiday_json,
 )
-from planner.services import calendar_hits, calendar_import, organisations, school_calendar
+from planner.presenters.calendar_sync import outcome_json, source_json
+from planner.services import (
+    calendar_hits,
+    calendar_import,
+    calendar_sync,
+    organisations,
+    school_calendar,
+)
 from planner.services.availability import blocked_days_for
 from planner.web.requests import commit, get_session, request_locale
-from planner.web.views.api.base import bp, uploaded
+from planner.web.views.api.base import body, bp, created, uploaded
 
 # --- The Dutch calendar -------------------------------------------------------------------------
 
@@ -133,3 +142,96 @@ def import_year_calendar(ref: str) -> Any:
     data["meetings_hit"] = meetings_hit_json(hits)
     commit()
     return jsonify(data), 201
+
+
+# --- Calendars linked by address ----------------------------------------------------------------
+
+
+def _settings() -> calendar_sync.SyncSettings:
+    return calendar_sync.SyncSettings.from_config(current_app.config)
+
+
+@bp.get("/organisations/<ref>/calendar-sources")
+def list_calendar_sources(ref: str) -> Any:
+    """The school's linked calendars with their sync state."""
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    return jsonify(
+        [source_json(s, request_locale()) for s in calendar_sync.list_sources(session, org)]
+    )
+
+
+@bp.post("/organisations/<ref>/calendar-sources")
+def add_calendar_source(ref: str) -> Any:
+    """Link a calendar: {"url", "rules": [{"contains", "kind", "severity"}]}; ?sync=true
+    fetches it at once."""
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    now = app_now()
+    source = calendar_sync.add_source(session, org, body(), now)
+    sync_now = parse_bool(request.args.get("sync", "false"), "sync")
+    commit()
+    data = source_json(source, request_locale())
+    if sync_now:
+        data = outcome_json(
+            calendar_sync.sync_source(session, source, now, _settings()), request_locale()
+        )
+        commit()
+    return created(data, url_for("api.get_calendar_source", source_id=source.id))
+
+
+@bp.get("/calendar-sources/<source_id>")
+def get_calendar_source(source_id: str) -> Any:
+    source = calendar_sync.get_source(get_session(), source_id)
+    return jsonify(source_json(source, request_locale()))
+
+
+@bp.patch("/calendar-sources/<source_id>")
+def update_calendar_source(source_id: str) -> Any:
+    """Change the address or the rules; the next fetch reads the whole calendar again."""
+    session = get_session()
+    source = calendar_sync.get_source(session, source_id)
+    calendar_sync.update_source(session, source, body(), app_now())
+    commit()
+    return jsonify(source_json(source, request_locale()))
+
+
+@bp.delete("/calendar-sources/<source_id>")
+def delete_calendar_source(source_id: str) -> Any:
+    """Unlink a calendar and delete the busy periods it brought."""
+    session = get_session()
+    removed = calendar_sync.remove_source(
+        session, calendar_sync.get_source(session, source_id), app_now()
+    )
+    commit()
+    return jsonify(removed_busy_periods=removed)
+
+
+@bp.post("/calendar-sources/<source_id>/sync")
+def sync_calendar_source(source_id: str) -> Any:
+    """Fetch one linked calendar now."""
+    session = get_session()
+    source = calendar_sync.get_source(session, source_id)
+    outcome = calendar_sync.sync_source(session, source, app_now(), _settings())
+    commit()
+    return jsonify(outcome_json(outcome, request_locale()))
+
+
+@bp.post("/calendar-sources/sync")
+def sync_calendar_sources() -> Any:
+    """Fetch the linked calendars that are due now (?all=true: every one), as the worker does."""
+    everything = parse_bool(request.args.get("all", "false"), "all")
+    get_session().rollback()  # the round writes in sessions of its own
+    done = sync_calendars(
+        current_app.extensions["planner.db"].session,
+        current_app.config,
+        app_now(),
+        everything=everything,
+    )
+    return jsonify(
+        fetched=done.fetched,
+        not_modified=done.not_modified,
+        changed=done.changed,
+        failed=done.failed,
+        outcomes=[outcome_json(outcome, request_locale()) for outcome in done.outcomes],
+    )

@@ -3,6 +3,7 @@ year calendar."""
 
 from planner.web.views.schools import (  # noqa: F401  (each registers its pages)
     busy_periods,
+    calendar_url,
     imports,
     memberships,
     page,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -31,11 +31,13 @@ from planner.clock import app_now
 from planner.domain.kinds import OrganisationKind
 from planner.errors import NotFoundError
 from planner.models import HolidayOverride, Organisation
+from planner.presenters.calendar_sync import examples, rules_text, status_lines
 from planner.presenters.completeness import calendar_year_text
 from planner.services import (
     accounts,
     busy_periods,
     calendar_hits,
+    calendar_sync,
     completeness,
     memberships,
     organisations,
@@ -46,6 +48,7 @@ from planner.text.formatting import format_day, format_span
 from planner.web.forms import ActionForm
 from planner.web.forms.schools import (
     BusyPeriodForm,
+    CalendarUrlForm,
     ClosureDaysForm,
     OverrideForm,
     RegionForm,
@@ -63,6 +66,11 @@ from planner.web.views.schools.base import (
     unbound,
     warn,
 )
+
+
+def format_hours(hours: float) -> str:
+    """6.0 as "6", 1.5 as "1.5"."""
+    return f"{hours:g}"
 
 
 def _region_form(org: Organisation, *, bound: bool = True) -> RegionForm:
@@ -203,6 +211,22 @@ def page(
         region_form=region_form or _region_form(org, bound=False),
         closure_form=closure_form or _closure_form(org, year, bound=False),
         busy_form=busy_form or busy_period_form(year, formdata=None),
+        calendar_sources=[
+            {
+                "source": source,
+                "status": status_lines(source, locale),
+                "examples": examples(source, locale),
+                "form": CalendarUrlForm(
+                    prefix=f"s{source.id}",
+                    formdata=None,
+                    url=source.url,
+                    rules=rules_text(source, locale),
+                ),
+            }
+            for source in calendar_sync.list_sources(session, org)
+        ],
+        calendar_url_form=CalendarUrlForm(formdata=None),
+        sync_hours=format_hours(float(current_app.config["SYNC_INTERVAL_HOURS"])),
         today=today,
     ), status
 
