@@ -3,8 +3,12 @@ or the rules, fetch it now ("nu ophalen"), unlink it. The worker fetches it on i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask import abort, current_app, flash, redirect
 from flask_babel import gettext
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from planner.clock import app_now
@@ -36,57 +40,54 @@ def _said(outcome: calendar_sync.SyncOutcome) -> None:
     warn(outcome.hits)
 
 
-@bp.post("/schools/<int:org_id>/calendar-url")
-def add_calendar_url(org_id: int) -> Response:
-    """Link the school's published calendar and fetch it at once."""
-    org = administered_school(org_id)
+def _store_and_fetch(
+    org: Organisation,
+    form: CalendarUrlForm,
+    store: Callable[[Session, dict[str, str], datetime], CalendarSource],
+) -> Response:
+    """Store the form's address and rules (`store`: link or change), then read the calendar
+    at once; a bad form or a refusal is flashed and nothing is fetched."""
     year = asked_school_year()
-    form = CalendarUrlForm()
     if not form.validate_on_submit():
         for item in form:
             for message in item.errors:
                 flash(f"{item.label.text}: {message}", "error")
         return redirect(show_url(org, year, ANCHOR))
     now = app_now()
-    with change() as added:
-        source = calendar_sync.add_source(
-            get_session(), org, {"url": form.url.data or "", "rules": form.rules.data or ""}, now
-        )
-    if not added.ok:
-        flash(added.message, "error")
+    fields = {"url": form.url.data or "", "rules": form.rules.data or ""}
+    with change() as stored:
+        source = store(get_session(), fields, now)
+    if not stored.ok:
+        flash(stored.message, "error")
         return redirect(show_url(org, year, ANCHOR))
     with change() as fetched:
         outcome = calendar_sync.sync_source(get_session(), source, now, _settings())
     if fetched.ok:
         _said(outcome)
     return redirect(show_url(org, year, ANCHOR))
+
+
+@bp.post("/schools/<int:org_id>/calendar-url")
+def add_calendar_url(org_id: int) -> Response:
+    """Link the school's published calendar and fetch it at once."""
+    org = administered_school(org_id)
+    return _store_and_fetch(
+        org,
+        CalendarUrlForm(),
+        lambda session, fields, now: calendar_sync.add_source(session, org, fields, now),
+    )
 
 
 @bp.post("/schools/<int:org_id>/calendar-url/<int:source_id>")
 def save_calendar_url(org_id: int, source_id: int) -> Response:
     """Save a new address or new rules; the calendar is read again at once."""
     org = administered_school(org_id)
-    year = asked_school_year()
     source = _source(org, source_id)
-    form = CalendarUrlForm(prefix=f"s{source.id}")
-    if not form.validate_on_submit():
-        for item in form:
-            for message in item.errors:
-                flash(f"{item.label.text}: {message}", "error")
-        return redirect(show_url(org, year, ANCHOR))
-    now = app_now()
-    with change() as saved:
-        calendar_sync.update_source(
-            get_session(), source, {"url": form.url.data or "", "rules": form.rules.data or ""}, now
-        )
-    if not saved.ok:
-        flash(saved.message, "error")
-        return redirect(show_url(org, year, ANCHOR))
-    with change() as fetched:
-        outcome = calendar_sync.sync_source(get_session(), source, now, _settings())
-    if fetched.ok:
-        _said(outcome)
-    return redirect(show_url(org, year, ANCHOR))
+    return _store_and_fetch(
+        org,
+        CalendarUrlForm(prefix=f"s{source.id}"),
+        lambda session, fields, now: calendar_sync.update_source(session, source, fields, now),
+    )
 
 
 @bp.post("/schools/<int:org_id>/calendar-url/<int:source_id>/sync")
