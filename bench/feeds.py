@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from drift import ensure_database
 from flask import Flask
-from processes import free_port, terminated_as_exit
+from processes import cpu_model, free_port, terminated_as_exit
 from sqlalchemy import select, text
 
 from planner import create_app
@@ -489,16 +489,6 @@ def print_table(rows: list[Row]) -> None:
 
 
 # -- the run --------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
 
 
 def version(command: list[str]) -> str:

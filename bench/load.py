@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from drift import ensure_database
-from processes import free_port, terminated_as_exit
+from processes import cpu_model, free_port, terminated_as_exit
 from sqlalchemy import select, text
 
 from planner import create_app
@@ -636,16 +636,6 @@ def header(first: str, width: int = 24) -> str:
         f"{first:<{width}} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'p99 ms':>8} {'max ms':>8}"
     )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
 
 
 def main() -> int:

@@ -40,7 +40,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from processes import free_port, terminated_as_exit
+from processes import cpu_model, free_port, terminated_as_exit
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -481,16 +481,6 @@ def print_table(results: list[Result]) -> None:
             f"{percentile(r.delays, 0.50):>7.2f} {percentile(r.delays, 0.99):>7.2f} "
             f"{r.delays[-1]:>7.2f} {r.duplicates:>5}"
         )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
 
 
 def main() -> None:

@@ -1,12 +1,14 @@
-"""What the benchmarks that start servers share: a free loopback port, and SIGTERM unwinding
-like Ctrl-C so that the servers they started are stopped."""
+"""What the benchmarks that start servers share: a free loopback port, SIGTERM unwinding like
+Ctrl-C so that the servers they started are stopped, and the CPU they ran on."""
 
 from __future__ import annotations
 
+import platform
 import signal
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -29,3 +31,14 @@ def terminated_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def cpu_model() -> str:
+    """The CPU's model name, for the figures' heading."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
