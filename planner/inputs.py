@@ -12,7 +12,8 @@ from planner.errors import N_, ValidationError
 
 E = TypeVar("E", bound=StrEnum)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Tabs and line breaks are text; every other control character is not.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _WEEKS = re.compile(
     r"^\s*(?:weken|week)?\s*(\d{1,2})(?:\s*(?:[-–—]|t/m|tot)\s*(\d{1,2}))?\s*$", re.I
@@ -141,7 +142,7 @@ def optional_text(value: Any, max_length: int, field: str) -> str | None:
         return None
     require_scalar(value, field)
     text = str(value).strip()
-    if _CONTROL.search(text):
+    if CONTROL_CHARACTERS.search(text):
         raise ValidationError(N_("%(field)s contains control characters."), field=field)
     if not text:
         return None

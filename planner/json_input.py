@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from planner.errors import N_, ValidationError
+from planner.inputs import CONTROL_CHARACTERS
 
 MAX_DEPTH = 8  # the deepest body is an open-data document: content[].vacations[].regions[]
 MAX_TEXT = 10_000  # characters in one text value (a note, a pasted list)
 MAX_VALUES = 20_000  # values in one body (a year of holidays for every region is ~200)
 MAX_NUMBER = 2**53 - 1  # the largest whole number every JSON client reads exactly
-
-# Tabs and line breaks are text; every other control character is not.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def load_json(data: bytes) -> Any:
@@ -92,7 +89,7 @@ def _check_text(text: str, where: str) -> None:
         raise ValidationError(
             N_("%(field)s is longer than %(max)s characters."), field=where, max=MAX_TEXT
         )
-    if _CONTROL.search(text):
+    if CONTROL_CHARACTERS.search(text):
         raise ValidationError(N_("%(field)s contains control characters."), field=where)
     try:
         text.encode("utf-8")

@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "database": set(),
     "errors": set(),
     "inputs": {"errors"},
-    "json_input": {"errors"},
+    "json_input": {"errors", "inputs"},
     "clock": set(),
     "migrate": {"errors", "models"},
     "events": {"models"},
