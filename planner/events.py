@@ -60,6 +60,12 @@ class EventKind(StrEnum):
     MAIL_DROPPED = "mail.dropped"
     FEED_TOKEN_CREATED = "feed_token.created"
     FEED_TOKEN_REVOKED = "feed_token.revoked"
+    POLL_STARTED = "poll.started"
+    POLL_ANSWERED = "poll.answered"
+    POLL_REMINDER_DUE = "poll.reminder_due"
+    POLL_DEADLINE_PASSED = "poll.deadline_passed"
+    POLL_CONFIRMED = "poll.confirmed"
+    POLL_CANCELLED = "poll.cancelled"
 
 
 @dataclass(frozen=True)
@@ -331,6 +337,28 @@ class CalendarSyncFailed(Payload):
     failing_since: str  # ISO instant
 
 
+# --- series polls ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollRef(Payload):
+    """A poll started, was confirmed or cancelled, its reminder or its deadline is due."""
+
+    poll_id: int
+    collaboration_id: int
+
+
+@dataclass(frozen=True)
+class PollAnswered(Payload):
+    """A person marked dates of a poll (`late`: after the confirmation, not applied)."""
+
+    poll_id: int
+    collaboration_id: int
+    person_id: int
+    days: list[str]
+    late: bool = False
+
+
 PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.CALENDAR_SYNC_FAILED: CalendarSyncFailed,
     EventKind.ORGANISATION_CREATED: OrganisationCreated,
@@ -369,6 +397,12 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.MAIL_DROPPED: MailDropped,
     EventKind.FEED_TOKEN_CREATED: FeedTokenChange,
     EventKind.FEED_TOKEN_REVOKED: FeedTokenChange,
+    EventKind.POLL_STARTED: PollRef,
+    EventKind.POLL_ANSWERED: PollAnswered,
+    EventKind.POLL_REMINDER_DUE: PollRef,
+    EventKind.POLL_DEADLINE_PASSED: PollRef,
+    EventKind.POLL_CONFIRMED: PollRef,
+    EventKind.POLL_CANCELLED: PollRef,
 }
 
 # Kinds the worker has nothing to do for, and why: they are kept as the record of what happened.
@@ -399,6 +433,12 @@ RECORD_ONLY: dict[EventKind, str] = {
     ),
     EventKind.FEED_TOKEN_CREATED: "feeds are invalidated in the same commit, not by the worker",
     EventKind.FEED_TOKEN_REVOKED: "feeds are invalidated in the same commit, not by the worker",
+    EventKind.POLL_ANSWERED: "the coordinator reads the answers on the poll page, as they come",
+    EventKind.POLL_CONFIRMED: (
+        "the confirmation's own meetings.planned event sends the invitations; answer pages say"
+        " the poll is closed"
+    ),
+    EventKind.POLL_CANCELLED: "the answer pages say the poll was cancelled; no meeting changed",
 }
 
 

@@ -5,6 +5,7 @@ last good state, the event flow, and the three front doors."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,16 +20,25 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.calendar_nl.calendar_feed import parse_feed, parse_rules
+from planner.calendar_nl.calendar_feed import (
+    FeedEntry,
+    guess_rules,
+    parse_feed,
+    parse_rules,
+    read_entries,
+)
+from planner.calendar_nl.year_calendar.rows import guess_kind
 from planner.domain.kinds import BusyKind
-from planner.errors import ValidationError
+from planner.errors import ConflictError, PlannerError, ValidationError
 from planner.messaging.jobs import sync_calendars
-from planner.models import BusyPeriod, CalendarSource, Mail, Meeting, Organisation
+from planner.models import BusyPeriod, CalendarSource, Event, Mail, Meeting, Organisation
+from planner.presenters.calendar_sync import rule_text
 from planner.services import calendar_fetch, calendar_sync
 from planner.services import organisations as orgs
 from planner.services.calendar_fetch import FetchError, FetchSettings, check_url, fetch_calendar
+from planner.services.calendar_import import usual_severity
 from tests.factories import confirm_days, events_of_kind, noord_zuid_collaboration
-from tests.helpers import CLI, dispatch
+from tests.helpers import CLI, count_rows, dispatch
 from tests.test_web_accessibility import accessibility_problems
 from tests.web import login, make_account, post, text_of
 
@@ -783,3 +793,287 @@ def test_by_default_a_loopback_calendar_is_refused_and_never_fetched(
     assert stored is not None and stored.last_error is not None
     assert "private or local" in stored.last_error["message"]
     assert _periods(session) == []
+
+
+# --- Before linking: the preview with guessed rules ----------------------------------------------
+
+
+def _entries(*titles: str) -> list[FeedEntry]:
+    day = date(2026, 10, 1)
+    return [FeedEntry(str(i), title, "", day, day) for i, title in enumerate(titles)]
+
+
+def test_the_guessed_rules_name_the_words_that_made_the_guess() -> None:
+    entries = _entries(
+        "Toetsweek 1", "Toetsweek 2", "SE-week 3", "PTA-week", "Kerstvakantie", "Meivakantie",
+        "Centraal examen tijdvak 1", "Schoolexamen week", "Open dag groep 8", "Open dagen",
+        "Studiedag (leerlingen vrij)", "Rapportvergadering", "Lesvrij", "Goede vrijdag",
+        "Sportdag", "Examentraining",
+    )  # fmt: skip
+    rules = guess_rules(entries, usual_severity)
+    lines = {rule_text(rule.to_json(), "nl") for rule in rules}
+    assert {
+        "toets = toetsweek, hard",
+        "se week = toetsweek, hard",
+        "pta week = toetsweek, hard",  # "pta" alone is in too many words
+        "schoolexamen = toetsweek, hard",  # not "examen": that is an exam period
+        "open dag = opendag, hard",
+        "studiedag = studiedag, hard",
+        "tijdvak = examenperiode, hard",
+        "rapport = rapportvergaderingen, zacht",
+        "vakantie = vakantie, hard",
+        "lesvrij = vakantie, hard",  # not "vrij": "Goede vrijdag" is no holiday
+    } <= lines, lines
+    assert not any("sportdag" in line or "vrijdag" in line for line in lines)
+    # The guessed rules say what the guess does: no title changes kind by them.
+    for reading in read_entries(entries, rules):
+        assert reading.wanted is not None
+        assert reading.wanted.kind is guess_kind(reading.entry.summary), reading.entry.summary
+    assert [r.to_json() for r in parse_rules("\n".join(sorted(lines)))]  # they read back
+
+
+def test_a_rule_finds_its_words_however_the_calendar_writes_them() -> None:
+    rules = parse_rules("se week = toetsweek, hard\nopen dag = overslaan")
+    readings = read_entries(_entries("SE-week 2", "Open-dag", "Opendag"), rules)
+    assert [r.wanted.kind if r.wanted else None for r in readings] == [
+        BusyKind.TEST_WEEK,
+        None,
+        BusyKind.OPEN_DAY,  # "opendag" does not contain "open dag": guessed
+    ]
+    assert [r.rule.contains if r.rule else None for r in readings] == ["se week", "open dag", None]
+
+
+def _nothing_stored(app: Flask) -> tuple[int, int, int]:
+    return (count_rows(app, CalendarSource), count_rows(app, BusyPeriod), count_rows(app, Event))
+
+
+def test_the_preview_guesses_rules_reads_corrections_and_stores_nothing(
+    sync_app: Flask, session: Session, server: Server
+) -> None:
+    org = _school(session)
+    before = _nothing_stored(sync_app)
+    server.routes["/cal.ics"] = Route(google(), etag='"g1"')
+    settings = calendar_sync.SyncSettings.from_config(sync_app.config)
+    url = server.url("/cal.ics")
+    preview = calendar_sync.preview_source(session, org, {"url": url}, NOW, settings)
+    assert [rule_text(r.to_json(), "nl") for r in preview.rules] == [
+        "toets = toetsweek, hard",
+        "open dag = opendag, hard",
+        "studiemiddag = studiedag, hard",
+    ]
+    assert preview.rules == preview.guessed
+    assert [(kind, len(items)) for kind, items in preview.groups()] == [
+        (BusyKind.TEST_WEEK, 1),
+        (BusyKind.OPEN_DAY, 1),
+        (BusyKind.STUDY_DAY, 3),
+    ]
+    (test_week,) = preview.groups()[0][1]
+    assert (test_week[1].first_day, test_week[1].last_day) == (date(2026, 11, 2), date(2026, 11, 6))
+    assert (preview.first_day, preview.last_day) == (date(2026, 8, 1), date(2028, 7, 31))
+    corrected = calendar_sync.preview_source(
+        session,
+        org,
+        {"url": url, "rules": "toets = toetsweek, hard\nstudiemiddag = overslaan"},
+        NOW,
+        settings,
+    )
+    assert [kind for kind, _ in corrected.groups()] == [BusyKind.TEST_WEEK, BusyKind.OPEN_DAY]
+    assert [r.entry.summary for r in corrected.left_out] == ["Studiemiddag team"] * 3
+    assert corrected.guessed == preview.guessed
+    session.rollback()
+    assert _nothing_stored(sync_app) == before
+    assert [seen.get("if-none-match") for seen in server.seen] == [None, None]
+
+
+def test_the_preview_refuses_what_a_sync_refuses_with_the_same_message(
+    sync_app: Flask, session: Session, server: Server
+) -> None:
+    org = _school(session)
+    settings = calendar_sync.SyncSettings.from_config(sync_app.config)
+    bad = {
+        "/404.ics": Route(b"Not found", status=404, content_type="text/plain"),
+        "/html.ics": Route(b"<!DOCTYPE html><html><body>Log in</body></html>"),
+        "/slow.ics": Route(google(), delay=2.5),
+        "/big.ics": Route(stream=400_000),
+        "/garbage.ics": Route(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:nope\r\n\x01"),
+    }
+    server.routes.update(bad)
+    for path in bad:
+        with pytest.raises(PlannerError) as refused:
+            calendar_sync.preview_source(session, org, {"url": server.url(path)}, NOW, settings)
+        session.rollback()
+        source = _link(session, org, server.url(path))
+        calendar_sync.sync_source(session, source, NOW, settings)
+        assert source.last_error is not None, path
+        assert refused.value.message == source.last_error["message"], path
+        assert refused.value.params == source.last_error["params"], path
+        session.rollback()
+        session.delete(source)
+        session.commit()
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{sock.getsockname()[1]}/cal.ics"
+    with pytest.raises(PlannerError):
+        calendar_sync.preview_source(session, org, {"url": unreachable}, NOW, settings)
+    session.rollback()
+    server.routes["/cal.ics"] = Route(google())
+    with pytest.raises(ValidationError, match="has no '='"):  # before any fetch
+        calendar_sync.preview_source(
+            session, org, {"url": server.url("/cal.ics"), "rules": "toets"}, NOW, settings
+        )
+    assert "/cal.ics" not in [seen["path"] for seen in server.seen]
+    _link(session, org, server.url("/cal.ics"))
+    with pytest.raises(ConflictError):
+        calendar_sync.preview_source(session, org, {"url": server.url("/cal.ics")}, NOW, settings)
+
+
+def test_api_preview_guesses_and_stores_nothing(
+    sync_app: Flask, client: FlaskClient, session: Session, server: Server
+) -> None:
+    _school(session)
+    server.routes["/cal.ics"] = Route(google())
+    before = _nothing_stored(sync_app)
+    answer = client.post(
+        "/api/v1/organisations/01AA/calendar-sources/preview", json={"url": server.url("/cal.ics")}
+    )
+    assert answer.status_code == 200, answer.json
+    data = answer.json
+    assert data is not None
+    assert data["guessed_rules"][0] == {
+        "contains": "toets",
+        "kind": "test_week",
+        "severity": "hard",
+    }
+    assert data["rules"] == data["guessed_rules"]
+    toetsweek = {"kind": "test_week", "severity": "hard", "first_day": "2026-11-02",
+                 "last_day": "2026-11-06", "summary": "Toetsweek 1", "rule": "toets"}  # fmt: skip
+    assert toetsweek in data["periods"]
+    corrected = client.post(
+        "/api/v1/organisations/01AA/calendar-sources/preview",
+        json={
+            "url": server.url("/cal.ics"),
+            "rules": [{"contains": "studiemiddag", "kind": "study_day", "severity": "soft"}],
+        },
+    ).json
+    assert corrected is not None
+    assert {p["severity"] for p in corrected["periods"] if p["kind"] == "study_day"} == {"soft"}
+    assert corrected["guessed_rules"] == data["guessed_rules"]
+    server.routes["/html.ics"] = Route(b"<html><body>Inloggen</body></html>")
+    refused = client.post(
+        "/api/v1/organisations/01AA/calendar-sources/preview", json={"url": server.url("/html.ics")}
+    )
+    assert refused.status_code in (400, 422) and "BEGIN:VCALENDAR" in str(refused.json)
+    assert _nothing_stored(sync_app) == before
+    # Linked with the rules the preview gave (as corrected), the calendar says the same.
+    linked = client.post(
+        "/api/v1/organisations/01AA/calendar-sources?sync=true",
+        json={"url": server.url("/cal.ics"), "rules": corrected["rules"]},
+    )
+    assert linked.status_code == 201 and linked.json["added"] == len(corrected["periods"])  # type: ignore[index]
+
+
+def test_cli_add_url_preview_links_nothing_and_without_rules_links_the_guessed_ones(
+    sync_app: Flask, cli: CLI, session: Session, server: Server
+) -> None:
+    _school(session)
+    server.routes["/cal.ics"] = Route(google(), etag='"g1"')
+    before = _nothing_stored(sync_app)
+    out = cli.ok("calendars", "add-url", "--org", "01AA", "--preview", server.url("/cal.ics"))
+    assert "toets = test week, hard" in out and "Toetsweek 1" in out, out
+    assert "Nothing was linked" in out
+    out = cli.ok(
+        "calendars", "add-url", "--org", "01AA", "--preview", "--rule", "studiemiddag = overslaan",
+        "--json", server.url("/cal.ics"),
+    )  # fmt: skip
+    data = json.loads(out)
+    assert [p["summary"] for p in data["left_out"]] == ["Studiemiddag team"] * 3
+    assert _nothing_stored(sync_app) == before
+    refused = cli("calendars", "add-url", "--org", "01AA", "--preview", server.url("/gone.ics"))
+    assert refused.exit_code == 1 and "404" in refused.output
+    out = cli.ok("calendars", "add-url", "--org", "01AA", server.url("/cal.ics"))
+    assert "linked to Noord College" in out and "Fetched: 5 changes" in out, out
+    listed = json.loads(cli.ok("calendars", "urls", "--org", "01AA", "--json"))
+    assert listed[0]["rules"] == [
+        {"contains": "toets", "kind": "test_week", "severity": "hard"},
+        {"contains": "open dag", "kind": "open_day", "severity": "hard"},
+        {"contains": "studiemiddag", "kind": "study_day", "severity": "hard"},
+    ]
+    assert len(_periods(session)) == 5
+    server.routes["/html.ics"] = Route(b"<html><body>Inloggen</body></html>")
+    refused = cli("calendars", "add-url", "--org", "01AA", server.url("/html.ics"))
+    assert refused.exit_code == 1 and "BEGIN:VCALENDAR" in refused.output
+    assert count_rows(sync_app, CalendarSource) == 1  # the HTML page is not linked
+
+
+def test_school_page_previews_the_guessed_rules_and_links_them_as_corrected(
+    sync_app: Flask, browser: FlaskClient, session: Session, server: Server
+) -> None:
+    org = _school(session)
+    login(browser, make_account(session, "roosters@noord.example", schools=(org,)))
+    server.routes["/cal.ics"] = Route(google(), etag='"g1"')
+    url = server.url("/cal.ics")
+    before = _nothing_stored(sync_app)
+    page = browser.get(f"/schools/{org.id}")
+    assert f'action="/schools/{org.id}/calendar-url/preview' in page.get_data(as_text=True)
+    shown = post(browser, f"/schools/{org.id}/calendar-url/preview", {"url": url})
+    assert shown.status_code == 200
+    text = text_of(shown)
+    assert "Nothing is stored yet" in text
+    html = shown.get_data(as_text=True)
+    assert "toets = test week, hard" in html and "studiemiddag = study day, hard" in html
+    assert "Toetsweek 1" in text and "rule 'toets'" in text
+    assert accessibility_problems(shown) == []
+    assert _nothing_stored(sync_app) == before
+    rules = "toets = test week, hard\nopen dag = open day, hard\nstudiemiddag = study day, soft"
+    again = post(
+        browser,
+        f"/schools/{org.id}/calendar-url/preview",
+        {"url": url, "rules": rules, "action": "preview"},
+    )
+    assert again.status_code == 200
+    assert "The rules the planner guessed" in text_of(again)  # corrected: the guess is kept
+    assert "study day, soft" in again.get_data(as_text=True)
+    guessed_again = post(
+        browser,
+        f"/schools/{org.id}/calendar-url/preview",
+        {"url": url, "rules": rules, "action": "guess"},
+    )
+    assert "studiemiddag = study day, hard" in guessed_again.get_data(as_text=True)
+    bad_rule = post(
+        browser,
+        f"/schools/{org.id}/calendar-url/preview",
+        {"url": url, "rules": "toets", "action": "preview"},
+    )
+    assert bad_rule.status_code == 422 and "has no" in text_of(bad_rule)
+    assert accessibility_problems(bad_rule) == []
+    assert _nothing_stored(sync_app) == before
+    linked = post(
+        browser,
+        f"/schools/{org.id}/calendar-url/preview",
+        {"url": url, "rules": rules, "action": "link"},
+        follow_redirects=True,
+    )
+    assert "Fetched: 5 changes" in text_of(linked)
+    source = session.scalars(select(CalendarSource)).one()
+    assert source.rules[-1] == {"contains": "studiemiddag", "kind": "study_day", "severity": "soft"}
+    assert [s for k, _, _, s, _ in _periods(session) if k == "study_day"] == ["soft"] * 3
+    # Bad input: the page says why, keeps what was typed, and nothing more is stored.
+    server.routes["/html.ics"] = Route(b"<!DOCTYPE html><html><body>Log in</body></html>")
+    for fields in (
+        {"url": server.url("/html.ics")},
+        {"url": "ftp://example.org/x.ics"},
+        {"url": server.url("/html.ics"), "rules": "toets", "action": "link"},
+        {"url": url},  # already linked
+    ):
+        refused = post(browser, f"/schools/{org.id}/calendar-url/preview", fields)
+        assert refused.status_code == 422, fields
+        assert "cannot be linked yet" in text_of(refused)
+        assert fields["url"] in refused.get_data(as_text=True)
+    assert count_rows(sync_app, CalendarSource) == 1
+    other = orgs.create_organisation(
+        session, {"name": "Zuid College", "brin": "02AA", "region": "zuid"}, NOW
+    )
+    session.commit()
+    assert (
+        post(browser, f"/schools/{other.id}/calendar-url/preview", {"url": url}).status_code == 403
+    )

@@ -268,6 +268,8 @@ def _fuzz_urls(app: Flask, session: Session, method: str = "POST") -> dict[str, 
         "region": "midden",
         "answer": "agreed",
         "source_id": 1,
+        "poll_id": 1,  # none in the demo: its pages answer 404
+        "calendar_id": 1,
     }
     urls = {}
     for rule in app.url_map.iter_rules():

@@ -11,9 +11,11 @@ occurrences, Windows zone names, UTC without VTIMEZONE), and each entry carries 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import recurring_ical_events
@@ -77,8 +79,20 @@ class Wanted:
     note: str | None
 
 
-def parse_feed(data: bytes, first: date, last: date) -> tuple[FeedEntry, ...]:
-    """Every occurrence of the calendar's events that touches [first, last], cancelled left out."""
+# What icalendar and recurring-ical-events raise on a damaged calendar.
+READ_ERRORS = (ValueError, IndexError, KeyError, TypeError, OverflowError, AttributeError)
+
+
+def unreadable() -> ValidationError:
+    """The refusal of a calendar the libraries cannot read."""
+    return ValidationError(
+        N_("The calendar at the address cannot be read: it is damaged or no iCalendar file.")
+    )
+
+
+def read_calendar(data: bytes) -> Calendar:
+    """The fetched bytes as a calendar: text (a known encoding, no binary), starting with
+    BEGIN:VCALENDAR, readable by icalendar; else a ValidationError saying which."""
     text = decode_text(data)
     if not is_icalendar(text):
         raise ValidationError(
@@ -88,7 +102,15 @@ def parse_feed(data: bytes, first: date, last: date) -> tuple[FeedEntry, ...]:
             )
         )
     try:
-        calendar = Calendar.from_ical(text)
+        return Calendar.from_ical(text)
+    except READ_ERRORS:
+        raise unreadable() from None
+
+
+def parse_feed(data: bytes, first: date, last: date) -> tuple[FeedEntry, ...]:
+    """Every occurrence of the calendar's events that touches [first, last], cancelled left out."""
+    calendar = read_calendar(data)
+    try:
         occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(
             first, last + timedelta(days=1)
         )
@@ -110,10 +132,8 @@ def parse_feed(data: bytes, first: date, last: date) -> tuple[FeedEntry, ...]:
                 )
     except ValidationError:
         raise
-    except (ValueError, IndexError, KeyError, TypeError, OverflowError, AttributeError):
-        raise ValidationError(
-            N_("The calendar at the address cannot be read: it is damaged or no iCalendar file.")
-        ) from None
+    except READ_ERRORS:
+        raise unreadable() from None
     return tuple(sorted(entries.values(), key=lambda e: (e.first_day, e.last_day, e.key)))
 
 
@@ -172,32 +192,114 @@ def _days(start: date, end: date) -> tuple[date, date]:
     return first, max(first, last)
 
 
-def wanted_periods(entries: Iterable[FeedEntry], rules: Sequence[SyncRule]) -> list[Wanted]:
+@dataclass(frozen=True)
+class Reading:
+    """How the rules read one entry: the rule that decided (None: the kind is guessed) and the
+    busy period it becomes (None: a rule leaves it out)."""
+
+    entry: FeedEntry
+    rule: SyncRule | None
+    wanted: Wanted | None
+
+
+def words_of(text: str) -> str:
+    """Lower-case words with punctuation as spaces ("SE-week 2" → "se week 2"), as the guess
+    reads them, so a rule's text is found however a calendar writes it."""
+    return " ".join(re.sub(r"[^0-9a-zà-ÿ]+", " ", text.lower()).split())
+
+
+def _contains(rule: SyncRule, raw: str, words: str) -> bool:
+    wanted = words_of(rule.contains)
+    return rule.contains.lower() in raw or (bool(wanted) and wanted in words)
+
+
+def read_entries(entries: Iterable[FeedEntry], rules: Sequence[SyncRule]) -> list[Reading]:
     """What each entry becomes: the first rule whose text it contains (summary or categories),
     else the kind guessed from its words, as the upload preview guesses it."""
     result = []
     for entry in entries:
-        words = f"{entry.summary} {entry.categories}".lower()
-        rule = next((r for r in rules if r.contains.lower() in words), None)
+        raw = f"{entry.summary} {entry.categories}".lower()
+        words = words_of(raw)
+        rule = next((r for r in rules if _contains(r, raw, words)), None)
         if rule is not None and rule.kind is None:
+            result.append(Reading(entry, rule, None))
             continue
-        kind = (
-            rule.kind
-            if rule is not None and rule.kind
-            else guess_kind(entry.summary, entry.categories)
+        kind = rule.kind if rule is not None and rule.kind else guess_kind(raw)
+        wanted = Wanted(
+            entry.key,
+            kind,
+            rule.severity if rule else None,
+            entry.first_day,
+            entry.last_day,
+            entry.summary[:MAX_NOTE] or None,
         )
-        note = entry.summary[:MAX_NOTE] or None
-        result.append(
-            Wanted(
-                entry.key,
-                kind,
-                rule.severity if rule else None,
-                entry.first_day,
-                entry.last_day,
-                note,
-            )
-        )
+        result.append(Reading(entry, rule, wanted))
     return result
+
+
+def wanted_periods(entries: Iterable[FeedEntry], rules: Sequence[SyncRule]) -> list[Wanted]:
+    """The busy periods the entries become under the rules (those left out are not there)."""
+    return [reading.wanted for reading in read_entries(entries, rules) if reading.wanted]
+
+
+# --- Guessing the rules -------------------------------------------------------------------------
+
+MIN_GUESSED_TEXT = 4  # shorter words ("ce", "pta") are found inside too many other titles
+
+
+def guess_rules(
+    entries: Iterable[FeedEntry], usual_severity: Callable[[BusyKind], Severity]
+) -> list[SyncRule]:
+    """Rules that say what the guess makes of this calendar, for the administrator to correct:
+    per guessed kind the shortest words that made the guess ("Toetsweek 1" → "toets = toetsweek,
+    hard"), only words that no title of another kind contains, with the kind's usual severity.
+    Titles the guess does not recognise (kind "other") get no rule."""
+    titles: dict[str, BusyKind] = {}
+    for entry in entries:
+        words = words_of(f"{entry.summary} {entry.categories}")
+        if words:
+            titles.setdefault(words, guess_kind(words))
+    rules: list[SyncRule] = []
+    for words, kind in titles.items():
+        if kind is BusyKind.OTHER or any(words_of(rule.contains) in words for rule in rules):
+            continue
+        found = _deciding_words(words, kind, titles)
+        if found is not None:
+            rules.append(SyncRule(found, kind, usual_severity(kind)))
+        if len(rules) >= MAX_RULES:
+            break
+    order = list(BusyKind)
+    return sorted(rules, key=lambda rule: (order.index(rule.kind or BusyKind.OTHER), rule.contains))
+
+
+def _deciding_words(words: str, kind: BusyKind, titles: Mapping[str, BusyKind]) -> str | None:
+    """The words of a title that made the guess: of a word the guess reads as `kind`, its
+    shortest start or end that it still reads so ("toets" of "toetsweek", "vakantie" of
+    "kerstvakantie"), else the whole word; else two words ("pta week"). Only text that no title
+    of another kind contains, so the rule changes no other guess; None if there is none (the
+    title is then guessed, as without rules)."""
+    tokens = words.split()
+    candidates: list[str] = []
+    for token in tokens:
+        if guess_kind(token) is kind:
+            parts = [token[:end] for end in range(1, len(token))]
+            parts += [token[start:] for start in range(1, len(token))]
+            shortest = sorted(
+                (p for p in parts if len(p) >= MIN_GUESSED_TEXT and guess_kind(p) is kind),
+                key=len,
+            )
+            candidates += [*shortest[:1], token]
+    candidates += [
+        " ".join(pair) for pair in pairwise(tokens) if not any(t.isdigit() for t in pair)
+    ]
+    for candidate in candidates:
+        if (
+            MIN_GUESSED_TEXT <= len(candidate) <= MAX_RULE_TEXT
+            and guess_kind(candidate) is kind
+            and all(other is kind for title, other in titles.items() if candidate in title)
+        ):
+            return candidate
+    return None
 
 
 def parse_rules(raw: Any) -> list[SyncRule]:

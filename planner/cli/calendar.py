@@ -49,6 +49,8 @@ from planner.presenters.calendar import (
 from planner.presenters.calendar_sync import (
     outcome_json,
     outcome_text,
+    preview_json,
+    preview_lines,
     rules_text,
     source_json,
     status_lines,
@@ -391,16 +393,32 @@ def _echo_source(source: Any) -> None:
     multiple=True,
     help="'toets = toetsweek, hard' (the title contains 'toets'); 'ouderavond = overslaan'.",
 )
-@click.option("--sync", "sync_now", is_flag=True, help="Fetch it at once.")
+@click.option("--sync", "sync_now", is_flag=True, help="Fetch it at once (always without --rule).")
+@click.option(
+    "--preview",
+    "preview_only",
+    is_flag=True,
+    help="Only fetch it and show the guessed rules and the periods they give; link nothing.",
+)
 @click.argument("url")
 @json_option
 def calendars_add_url(
-    organisation: str, rules: tuple[str, ...], sync_now: bool, url: str, as_json: bool
+    organisation: str,
+    rules: tuple[str, ...],
+    sync_now: bool,
+    preview_only: bool,
+    url: str,
+    as_json: bool,
 ) -> None:
     """Link the school's published calendar (.ics address): the worker fetches it every
-    SYNC_INTERVAL_HOURS into busy periods; rules correct the guessed kinds."""
+    SYNC_INTERVAL_HOURS into busy periods; rules correct the guessed kinds. Without --rule it
+    is fetched at once and linked with the rules guessed from its titles (see them first
+    with --preview, which links nothing)."""
     now = app_now()
     settings = calendar_sync.SyncSettings.from_config(current_app.config)
+    if preview_only or not rules:
+        _add_url_guessed(organisation, rules, url, preview_only, as_json)
+        return
     with change() as session:
         org = organisations.find_organisation(session, organisation)
         source = calendar_sync.add_source(session, org, {"url": url, "rules": _rules(rules)}, now)
@@ -415,6 +433,40 @@ def calendars_add_url(
     if outcome is not None:
         click.echo(outcome_text(outcome))
         echo_hits(outcome.hits)
+
+
+def _add_url_guessed(
+    organisation: str, rules: tuple[str, ...], url: str, preview_only: bool, as_json: bool
+) -> None:
+    """add-url --preview (any rules given are read by), or add-url without --rule (linked
+    with the guessed rules)."""
+    now = app_now()
+    settings = calendar_sync.SyncSettings.from_config(current_app.config)
+    raw: dict[str, Any] = {"url": url, "rules": _rules(rules) if rules else None}
+    if preview_only:
+        with reading() as session:
+            org = organisations.find_organisation(session, organisation)
+            preview = calendar_sync.preview_source(session, org, raw, now, settings)
+            session.rollback()
+        if as_json:
+            echo_json(preview_json(preview, locale()))
+            return
+        for line in preview_lines(preview, locale()):
+            click.echo(line)
+        click.echo(_("Nothing was linked (--preview)."))
+        return
+    with change() as session:
+        org = organisations.find_organisation(session, organisation)
+        outcome = calendar_sync.link_source(session, org, raw, now, settings)
+        source = outcome.source
+    if as_json:
+        echo_json(outcome_json(outcome, locale()))
+        return
+    click.echo(_("Calendar %(id)s linked to %(school)s.", id=source.id, school=org.name))
+    for line in rules_text(source, locale()).splitlines():
+        click.echo("    " + _("rule (guessed): %(rule)s", rule=line))
+    click.echo(outcome_text(outcome))
+    echo_hits(outcome.hits)
 
 
 @calendars_group.command("urls")
@@ -499,6 +551,12 @@ def calendars_sync(organisation: str | None, due_only: bool, as_json: bool) -> N
                 "changed": done.changed,
                 "failed": done.failed,
                 "outcomes": [outcome_json(outcome, locale()) for outcome in done.outcomes],
+                "person_calendars": {
+                    "fetched": done.people.fetched if done.people else 0,
+                    "not_modified": done.people.not_modified if done.people else 0,
+                    "changed": done.people.changed if done.people else 0,
+                    "failed": done.people.failed if done.people else 0,
+                },
             }
         )
         return
@@ -515,6 +573,17 @@ def calendars_sync(organisation: str | None, due_only: bool, as_json: bool) -> N
             failed=done.failed,
         )
     )
+    if done.people is not None and done.people.fetched:
+        click.echo(
+            _(
+                "People's own free/busy addresses: %(fetched)s fetched, %(not_modified)s"
+                " unchanged, %(changed)s changed, %(failed)s failed.",
+                fetched=done.people.fetched,
+                not_modified=done.people.not_modified,
+                changed=done.people.changed,
+                failed=done.people.failed,
+            )
+        )
 
 
 COMMANDS = [holidays_group, public_holidays_cmd, blocked, calendars_group]

@@ -192,4 +192,22 @@ def collab_delete(ref: str, yes: bool) -> None:
     click.echo(_("Deleted %(name)s.", name=name))
 
 
+@collab_group.command("essential")
+@click.option("--collab", "ref", required=True, help="Collaboration id or name.")
+@click.option("--person", "person", required=True, help="Person id or e-mail address.")
+@click.option("--off", is_flag=True, help="No longer essential.")
+def collab_essential(ref: str, person: str, off: bool) -> None:
+    """Mark a participant essential (her own busy times are hard for the planner), or --off."""
+    with change() as session:
+        collab = collaborations.get_collaboration(session, ref)
+        link = collaborations.set_essential(session, collab, person, not off, app_now())
+        name, collab_name = link.person.name, collab.name
+    if off:
+        click.echo(
+            _("%(name)s is no longer essential in %(collab)s.", name=name, collab=collab_name)
+        )
+    else:
+        click.echo(_("%(name)s is essential in %(collab)s.", name=name, collab=collab_name))
+
+
 COMMANDS = [collab_group]

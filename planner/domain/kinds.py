@@ -141,3 +141,11 @@ LOCATION_WORDS: dict[str, LocationMode] = {
     "rotation": LocationMode.ROTATE,
     "wisselend": LocationMode.ROTATE,
 }
+
+
+class PollChoice(StrEnum):
+    """A participant's answer to one date in a series poll."""
+
+    YES = "yes"  # kan
+    MAYBE = "maybe"  # liever niet
+    NO = "no"  # kan niet

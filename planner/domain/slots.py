@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ def localise(day: date, at: time, zone: ZoneInfo) -> datetime | None:
     return instant
 
 
-def free_start(
+def free_starts(
     day: date,
     earliest: time,
     latest: time,
@@ -30,8 +30,8 @@ def free_start(
     zone: ZoneInfo,
     busy: Sequence[tuple[datetime, datetime]],
     not_before: datetime | None = None,
-) -> datetime | None:
-    """Return the first start in [earliest, latest] (quarter hours) that overlaps no busy slot.
+) -> Iterator[datetime]:
+    """Yield every start in [earliest, latest] (quarter hours) that overlaps no busy slot.
 
     `busy` holds UTC (start, end) pairs; a meeting may start the moment another ends.
     """
@@ -42,6 +42,27 @@ def free_start(
         if start is not None and (not_before is None or start >= not_before):
             end = start + duration
             if all(end <= other_start or start >= other_end for other_start, other_end in busy):
-                return start
+                yield start
         at += STEP
-    return None
+
+
+def free_start(
+    day: date,
+    earliest: time,
+    latest: time,
+    duration: timedelta,
+    zone: ZoneInfo,
+    busy: Sequence[tuple[datetime, datetime]],
+    not_before: datetime | None = None,
+) -> datetime | None:
+    """Return the first start in [earliest, latest] (quarter hours) that overlaps no busy slot."""
+    return next(free_starts(day, earliest, latest, duration, zone, busy, not_before), None)
+
+
+def day_window(
+    day: date, earliest: time, latest: time, duration: timedelta, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """The UTC span a meeting starting between `earliest` and `latest` on a day can touch."""
+    first = datetime.combine(day, earliest, tzinfo=zone).astimezone(UTC)
+    last = datetime.combine(day, latest, tzinfo=zone).astimezone(UTC) + duration
+    return first, last

@@ -38,6 +38,7 @@ from planner.services.attendance import (
     removal_sequence,
 )
 from planner.services.outbox import queue_mail
+from planner.services.person_calendars import issue_availability_link
 from planner.text.formatting import format_meeting_time
 
 
@@ -326,6 +327,8 @@ class Composer:
                 gettext("Questions? Reply to this mail to reach %(name)s.", name=organizer.name)
             )
         total = len(meetings)
+        # Her own availability page: one new link for this letter (links are stored hashed).
+        own = [] if cancel or removed else [self._availability_block(person)]
 
         def subject_of(
             collab: Collaboration,
@@ -374,7 +377,11 @@ class Composer:
                 url=url,
             )
             messages.append(
-                (meeting, Content(subject, greeting, intro, [block], list(outro)), invitation)
+                (
+                    meeting,
+                    Content(subject, greeting, intro, [block, *own], list(outro)),
+                    invitation,
+                )
             )
         overview = None
         if total > 1:
@@ -408,8 +415,12 @@ class Composer:
                         url=f"{first_url}#calendar",
                     ),
                 )
-            overview = Content(subject, greeting, intro, blocks, closing)
+            overview = Content(subject, greeting, intro, [*blocks, *own], closing)
         return _Letter(messages, overview)
+
+    def _availability_block(self, person: Person) -> Block:
+        """A link to her own availability page ("Mijn beschikbaarheid"), new for this mail."""
+        return availability_block(self.session, person, self.now, self.base_url)
 
     def _meeting_block(
         self,
@@ -593,3 +604,20 @@ class Composer:
         """A notice to a coordinator (drift, a decline, a conflict, a follow-up proposal);
         `basis`: what it says about meetings, checked again just before it is sent."""
         return self.queue(MailKind.NOTICE, key, person, content, basis=basis)
+
+
+def availability_block(session: Session, person: Person, now: datetime, base_url: str) -> Block:
+    """A link to a person's own availability page ("Mijn beschikbaarheid"), new for this mail
+    (links are stored hashed, so each mail carries one of its own)."""
+    secret = issue_availability_link(session, person, now)
+    return Block(
+        gettext("Your own availability"),
+        [
+            gettext(
+                "Give the address of your own calendar, so the planner avoids the times"
+                " you are busy. Only when you are busy is stored: no titles, no"
+                " descriptions, no attendees."
+            )
+        ],
+        [(gettext("Give your availability"), f"{base_url}/availability/{secret}")],
+    )

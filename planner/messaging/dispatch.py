@@ -17,6 +17,7 @@ from planner.messaging import (  # noqa: F401
     membership_requests,
     notices,
     passwords,
+    poll_mails,
 )
 from planner.messaging.composer import Composer
 from planner.messaging.registry import HANDLERS, Context

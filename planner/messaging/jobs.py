@@ -1,19 +1,19 @@
 """The worker's periodic jobs: reminders (every minute), the daily round (drift, follow-ups,
 conflicts, plan top-up), the weekly digest, reading REPLY mails from a mailbox folder, and
-fetching the calendars schools linked by address."""
+fetching the calendars schools linked by address and the people's own free/busy addresses."""
 
 from __future__ import annotations
 
 import logging
 import mailbox
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -28,9 +28,9 @@ from planner.events import ReplyRefused
 from planner.messaging.composer import Composer
 from planner.messaging.content import Block, Content, digest_key, when
 from planner.messaging.notices import check_drift
-from planner.models import Attendance, CalendarSource, Collaboration, Meeting
+from planner.models import Attendance, CalendarSource, Collaboration, Meeting, PersonCalendar
 from planner.presenters.dashboard import row_view
-from planner.services import calendar_sync
+from planner.services import calendar_sync, person_calendars, polls
 from planner.services.attendance import (
     apply_reply,
     invitees_of,
@@ -94,6 +94,13 @@ def send_reminders(session: Session, now: datetime) -> int:
             except Exception:
                 log.exception("reminder of meeting %s for person %s failed", meeting.id, person.id)
     return count
+
+
+def poll_deadlines(session: Session, now: datetime) -> dict[str, int]:
+    """Series polls: start each due reminder (once) and tell the coordinators of each passed
+    deadline (once); the event handlers (planner.messaging.poll_mails) write the mails."""
+    done = polls.run_due(session, now)
+    return {"reminders": done.reminders, "deadlines": done.deadlines}
 
 
 def settle(session: Session, now: datetime) -> int:
@@ -287,15 +294,31 @@ def read_reply_mailbox(session_factory, path: str, now: datetime) -> tuple[int, 
     return applied, refused
 
 
+Target = TypeVar("Target", CalendarSource, PersonCalendar)
+Outcome = TypeVar("Outcome", calendar_sync.SyncOutcome, person_calendars.PersonSyncOutcome)
+
+
 @dataclass
-class SyncRound:
-    """What one round of calendar fetches did."""
+class RoundCounts(Generic[Outcome]):
+    """What one round of fetching calendars by address did."""
 
     fetched: int = 0
     not_modified: int = 0
     changed: int = 0
     failed: int = 0
-    outcomes: list[calendar_sync.SyncOutcome] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@dataclass
+class SyncRound(RoundCounts[calendar_sync.SyncOutcome]):
+    """What one round of calendar fetches did."""
+
+    people: PersonRound | None = None  # the people's own addresses (not in a school's round)
+
+
+@dataclass
+class PersonRound(RoundCounts[person_calendars.PersonSyncOutcome]):
+    """What one round of fetching people's own free/busy addresses did."""
 
 
 def sync_calendars(
@@ -317,22 +340,106 @@ def sync_calendars(
         else:
             due = calendar_sync.due_sources(session, now, int(config.get("SYNC_BATCH", 1000)))
     result = SyncRound()
+    if organisation_id is None:
+        try:  # the people's addresses on their own: a fault there never stops the schools'
+            result.people = sync_person_calendars(
+                session_factory, config, now, everything=everything
+            )
+        except Exception:
+            log.exception("fetching the people's own calendars failed")
+    _fetch_and_apply(
+        session_factory,
+        config,
+        now,
+        settings,
+        due,
+        result,
+        model=CalendarSource,
+        fetch=lambda source: calendar_sync.fetch_source(source, settings),
+        apply=lambda session, source, answer: calendar_sync.apply_fetch(
+            session, source, answer, now, settings
+        ),
+        changed=lambda outcome: bool(outcome.changes),
+        threads="calendar-sync",
+        what="calendar",
+    )
+    return result
+
+
+def sync_person_calendars(
+    session_factory: Callable[[], Any],
+    config: Mapping[str, Any],
+    now: datetime,
+    *,
+    everything: bool = False,
+) -> PersonRound:
+    """Fetch the people's own free/busy addresses that are due (or all), as the schools'
+    calendars are fetched: concurrently with no transaction open, the 304s in one statement,
+    every other answer in a transaction of its own. Logs ids only: an address is a secret."""
+    settings = calendar_sync.SyncSettings.from_config(config)
+    with session_factory() as session:
+        due = (
+            person_calendars.all_calendars(session)
+            if everything
+            else person_calendars.due_calendars(session, now, int(config.get("SYNC_BATCH", 1000)))
+        )
+    result = PersonRound()
+    _fetch_and_apply(
+        session_factory,
+        config,
+        now,
+        settings,
+        due,
+        result,
+        model=PersonCalendar,
+        fetch=lambda calendar: calendar_sync.fetch_source(
+            person_calendars.fetch_target(calendar, now), settings
+        ),
+        apply=lambda session, calendar, answer: person_calendars.apply_fetch(
+            session, calendar, answer, now, settings
+        ),
+        changed=lambda outcome: outcome.changed,
+        threads="person-sync",
+        what="person calendar",
+    )
+    return result
+
+
+def _fetch_and_apply(
+    session_factory: Callable[[], Any],
+    config: Mapping[str, Any],
+    now: datetime,
+    settings: calendar_sync.SyncSettings,
+    due: Sequence[Target],
+    result: RoundCounts[Outcome],
+    *,
+    model: type[Target],
+    fetch: Callable[[Target], Fetched | PlannerError],
+    apply: Callable[[Session, Target, Fetched | PlannerError], Outcome],
+    changed: Callable[[Outcome], bool],
+    threads: str,
+    what: str,
+) -> None:
+    """One round over calendars fetched by address (a school's or a person's): fetch them
+    SYNC_CONCURRENCY at a time with no transaction open, record the 304s in one statement,
+    then apply every other answer in a transaction of its own, so one bad calendar never undoes
+    another's change and the write lock is never held for the whole round. Logs ids only."""
     if not due:
-        return result
+        return
     workers = max(1, min(int(config.get("SYNC_CONCURRENCY", 8)), len(due)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="calendar-sync") as pool:
-        answers = list(pool.map(lambda s: calendar_sync.fetch_source(s, settings), due))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=threads) as pool:
+        answers = list(pool.map(fetch, due))
     result.fetched = len(due)
     unchanged = [
-        source.id
-        for source, answer in zip(due, answers, strict=True)
+        target.id
+        for target, answer in zip(due, answers, strict=True)
         if isinstance(answer, Fetched) and answer.not_modified
     ]
     result.not_modified = len(unchanged)
     rest = [
-        (source.id, answer)
-        for source, answer in zip(due, answers, strict=True)
-        if source.id not in set(unchanged)
+        (target.id, answer)
+        for target, answer in zip(due, answers, strict=True)
+        if target.id not in set(unchanged)
     ]
     with session_factory() as session:
         sqlite = session.get_bind().dialect.name == "sqlite"
@@ -342,49 +449,38 @@ def sync_calendars(
                 session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
         begin()
-        calendar_sync.record_not_modified(session, unchanged, now, settings)
+        calendar_sync.record_not_modified(session, model, unchanged, now, settings)
         session.commit()
-        sources = {
-            source.id: source
-            for source in (
-                session.scalars(
-                    select(CalendarSource).where(CalendarSource.id.in_([i for i, _ in rest]))
-                )
-                if rest
-                else []
-            )
-        }
-        session.commit()
-        # Each calendar that answered is a transaction of its own: one bad calendar never
-        # undoes another's change, and the write lock is never held for the whole round.
-        for source_id, answer in rest:
-            source = sources.get(source_id)
-            if source is None:
-                continue  # unlinked meanwhile
+        for target_id, answer in rest:
             try:
                 begin()
-                outcome = calendar_sync.apply_fetch(session, source, answer, now, settings)
+                target = session.get(model, target_id)
+                if target is None:
+                    session.rollback()
+                    continue  # removed meanwhile
+                outcome = apply(session, target, answer)
                 session.commit()
             except Exception as error:
                 session.rollback()
-                log.exception("applying calendar %s failed", source_id)
+                log.exception("applying %s %s failed", what, target_id)
                 begin()
-                outcome = calendar_sync.apply_fetch(
+                target = session.get(model, target_id)
+                if target is None:
+                    session.rollback()
+                    continue
+                outcome = apply(
                     session,
-                    source,
+                    target,
                     PlannerError(
                         N_("The calendar could not be read: %(error)s"),
                         error=type(error).__name__,
                     ),
-                    now,
-                    settings,
                 )
                 session.commit()
             result.outcomes.append(outcome)
             if not outcome.ok:
                 result.failed += 1
-            elif outcome.changes:
+            elif changed(outcome):
                 result.changed += 1
             elif outcome.not_modified:
                 result.not_modified += 1
-    return result

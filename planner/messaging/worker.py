@@ -302,6 +302,7 @@ class Worker:
         done: dict[str, Any] = {
             "reminders": self._attempt(lambda: self._job("reminders", jobs.send_reminders)),
             "held": self._attempt(lambda: self._job("settle", jobs.settle)),
+            "polls": self._attempt(lambda: self._job("polls", jobs.poll_deadlines)),
         }
         folder = self.config.get("REPLY_MAILDIR")
         if folder:
@@ -314,10 +315,14 @@ class Worker:
         own, so slow calendar servers never hold up reminders."""
         if not self.holds(SCHEDULER_LEASE):
             return {}
-        return {"calendars": self._attempt(self.sync_calendars)}
+        done: dict[str, Any] = {}
+        done["calendars"] = self._attempt(lambda: self.sync_calendars(done))
+        return done
 
-    def sync_calendars(self) -> dict[str, int]:
-        """Fetch the linked school calendars that are due (every SYNC_INTERVAL_HOURS)."""
+    def sync_calendars(self, done_people: dict[str, Any] | None = None) -> dict[str, int]:
+        """Fetch the linked school calendars and the people's own free/busy addresses that are
+        due (every SYNC_INTERVAL_HOURS); the people's counts go into done_people, under
+        "person_calendars"."""
         with self.app.app_context():
             now = app_now()
             try:
@@ -330,6 +335,13 @@ class Worker:
         with self.db.session() as session:
             record_run(session, "calendar_sync", now)
             session.commit()
+        if done_people is not None and done.people is not None:
+            done_people["person_calendars"] = {
+                "fetched": done.people.fetched,
+                "not_modified": done.people.not_modified,
+                "changed": done.people.changed,
+                "failed": done.people.failed,
+            }
         return {
             "fetched": done.fetched,
             "not_modified": done.not_modified,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.database import Base
+from planner.models.availability import PersonBusy, PersonCalendar, PersonLink
 from planner.models.calendar import (
     BusyPeriod,
     CalendarCompletion,
@@ -25,6 +26,7 @@ from planner.models.collaborations import (
 from planner.models.feeds import Feed, FeedToken
 from planner.models.outbox import Event, JobState, Mail
 from planner.models.people import OrganisationAdmin, Person
+from planner.models.polls import Poll, PollAnswer, PollDate, PollInvitee, PollLink, PollStatus
 
 __all__ = [
     "Attendance",
@@ -47,6 +49,15 @@ __all__ = [
     "OrganisationAdmin",
     "OrganizerCopy",
     "Person",
+    "PersonBusy",
+    "PersonCalendar",
+    "PersonLink",
+    "Poll",
+    "PollAnswer",
+    "PollDate",
+    "PollInvitee",
+    "PollLink",
+    "PollStatus",
     "RsvpToken",
     "SchoolHolidayRecord",
     "WithdrawnCopy",

@@ -108,6 +108,9 @@ class CollaborationPerson(Base):
     )
     role: Mapped[Role] = mapped_column(enum_column(Role))
     position: Mapped[int]
+    # Marked by a coordinator: a meeting needs this person, so her busy time is a hard
+    # obstacle rather than a cost.
+    essential: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     collaboration: Mapped[Collaboration] = relationship(back_populates="people")
     person: Mapped[Person] = relationship()

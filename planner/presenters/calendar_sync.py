@@ -3,16 +3,18 @@ the address, the rules, the last success, what changed, the next run and any err
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext, ngettext
 
-from planner.domain.kinds import BusyKind
+from planner.calendar_nl.calendar_feed import SyncRule
+from planner.domain.kinds import BusyKind, Severity
 from planner.models import CalendarSource
 from planner.presenters.calendar import meetings_hit_json
-from planner.services.calendar_sync import SyncOutcome, rules_of
+from planner.services.calendar_sync import SourcePreview, SyncOutcome, rules_of, severity_of
 from planner.text.formatting import format_moment, format_span
 from planner.text.labels import label
 
@@ -67,7 +69,133 @@ def rule_text(rule: dict[str, Any], locale: str) -> str:
 
 def rules_text(source: CalendarSource, locale: str) -> str:
     """The rules one a line, as the form takes them back."""
-    return "\n".join(rule_text(rule.to_json(), locale) for rule in rules_of(source))
+    return lines_of_rules(rules_of(source), locale)
+
+
+def lines_of_rules(rules: Sequence[SyncRule], locale: str) -> str:
+    """Rules one a line ("toets = toetsweek, hard"), as the form and --rule take them back."""
+    return "\n".join(rule_text(rule.to_json(), locale) for rule in rules)
+
+
+# --- What an address would give, before it is linked ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One event of the calendar as the busy period it would become."""
+
+    summary: str
+    first_day: date
+    last_day: date
+    span: str
+    severity: Severity
+    rule: str | None  # the text of the rule that decided; None: the kind is guessed
+
+
+@dataclass(frozen=True)
+class PreviewGroup:
+    """The events that become busy periods of one kind."""
+
+    kind: BusyKind
+    label: str
+    items: list[PreviewItem]
+
+
+def preview_groups(preview: SourcePreview, locale: str) -> list[PreviewGroup]:
+    """The periods an address gives, by kind (test weeks first)."""
+    return [
+        PreviewGroup(
+            kind,
+            label(kind, locale),
+            [
+                PreviewItem(
+                    reading.entry.summary,
+                    wanted.first_day,
+                    wanted.last_day,
+                    format_span(wanted.first_day, wanted.last_day, locale),
+                    severity_of(wanted),
+                    reading.rule.contains if reading.rule else None,
+                )
+                for reading, wanted in items
+            ],
+        )
+        for kind, items in preview.groups()
+    ]
+
+
+def left_out_items(preview: SourcePreview, locale: str) -> list[PreviewItem]:
+    """The events a rule leaves out (their severity is meaningless: soft)."""
+    return [
+        PreviewItem(
+            reading.entry.summary,
+            reading.entry.first_day,
+            reading.entry.last_day,
+            format_span(reading.entry.first_day, reading.entry.last_day, locale),
+            Severity.SOFT,
+            reading.rule.contains if reading.rule else None,
+        )
+        for reading in preview.left_out
+    ]
+
+
+def preview_json(preview: SourcePreview, locale: str) -> dict[str, Any]:
+    """What an address would give as JSON: the guessed rules, the rules read by, the periods
+    and what the rules leave out. Nothing of it is stored."""
+    return {
+        "url": preview.url,
+        "first_day": preview.first_day.isoformat(),
+        "last_day": preview.last_day.isoformat(),
+        "guessed_rules": [rule.to_json() for rule in preview.guessed],
+        "rules": [rule.to_json() for rule in preview.rules],
+        "rules_text": lines_of_rules(preview.rules, locale),
+        "periods": [
+            {
+                "kind": wanted.kind.value,
+                "severity": severity_of(wanted).value,
+                "first_day": wanted.first_day.isoformat(),
+                "last_day": wanted.last_day.isoformat(),
+                "summary": reading.entry.summary,
+                "rule": reading.rule.contains if reading.rule else None,
+            }
+            for reading, wanted in preview.periods
+        ],
+        "left_out": [
+            {
+                "summary": reading.entry.summary,
+                "first_day": reading.entry.first_day.isoformat(),
+                "last_day": reading.entry.last_day.isoformat(),
+                "rule": reading.rule.contains if reading.rule else None,
+            }
+            for reading in preview.left_out
+        ],
+    }
+
+
+def preview_lines(preview: SourcePreview, locale: str) -> list[str]:
+    """The preview in words, for the CLI: the rules, then the periods by kind."""
+    lines = [
+        gettext(
+            "%(url)s, %(span)s: nothing is stored.",
+            url=preview.url,
+            span=format_span(preview.first_day, preview.last_day, locale),
+        ),
+        gettext("Rules (guessed from the calendar unless given):")
+        if preview.rules
+        else gettext("No rules: every kind is guessed from the title."),
+    ]
+    lines += ["  " + line for line in lines_of_rules(preview.rules, locale).splitlines()]
+    for group in preview_groups(preview, locale):
+        lines.append(f"{group.label} ({len(group.items)})")
+        for item in group.items:
+            by = gettext("rule '%(text)s'", text=item.rule) if item.rule else gettext("guessed")
+            lines.append(f"  {item.span}  {item.summary}  [{label(item.severity, locale)}; {by}]")
+    left_out = left_out_items(preview, locale)
+    if left_out:
+        lines.append(gettext("Left out by a rule (%(num)s)", num=len(left_out)))
+        lines += [f"  {item.span}  {item.summary}  [{item.rule}]" for item in left_out]
+    if not preview.readings:
+        lines.append(gettext("The calendar holds no events for this school year and the next."))
+    return lines
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from planner.domain.gaps import ONE_DAY, Gap, Rhythm
 from planner.models import Collaboration, Meeting, Person
 from planner.presenters.completeness import missing_json, missing_lines
 from planner.services.collaboration_fields import collaboration_fields
-from planner.services.explanations import explanation_data
+from planner.services.explanations import explanation_data, obstacle_data
 from planner.services.planning import PlanPreview, ProposedMeeting
 from planner.text.formatting import format_day, format_span, format_weeks
 from planner.text.labels import label
@@ -60,6 +60,7 @@ def collaboration_json(collab: Collaboration) -> dict[str, Any]:
             "name": link.person.name,
             "email": link.person.email,
             "role": link.role.value,
+            "essential": link.essential,
         }
         for link in collab.people
     ]
@@ -266,8 +267,24 @@ def proposal_json(
         "rejected": data["rejected"],
         "more_rejected": data["more_rejected"],
         "forced_by": data["forced_by"],
-        "explanation": explanation_lines(item.explanation, rhythm, locale),
+        "explanation": explanation_lines(item.explanation, rhythm, locale)
+        + ([missing_text(item.missing, locale)] if item.missing else []),
+        "missing": [obstacle_data(o, with_kind=True) for o in item.missing],
     }
+
+
+def missing_text(missing: tuple[Obstacle, ...], locale: str) -> str:
+    """Who would miss a proposed meeting and why, grouped by the reason:
+    'Without: Busy in own calendar — Anna, Bram; Cannot (poll) — Chris.'"""
+    grouped: dict[str, list[str]] = {}
+    for obstacle in missing:
+        whos = grouped.setdefault(obstacle.label, [])
+        if obstacle.who and obstacle.who not in whos:
+            whos.append(obstacle.who)
+    reasons = "; ".join(
+        f"{text} — {', '.join(whos)}" if whos else text for text, whos in grouped.items()
+    )
+    return _("Who would miss it: %(reasons)s.", reasons=reasons)
 
 
 def plan_json(

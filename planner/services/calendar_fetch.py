@@ -14,7 +14,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from planner.errors import N_, ValidationError
@@ -53,6 +53,15 @@ class Fetched:
     @property
     def not_modified(self) -> bool:
         return self.body is None
+
+
+class Validated(Protocol):
+    """A calendar fetched by address with a conditional GET (a school's, a person's)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
 
 
 class FetchError(ValidationError):

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -25,17 +25,20 @@ from sqlalchemy.orm import Session
 
 from planner.calendar_nl import school_year_bounds, school_year_of
 from planner.calendar_nl.calendar_feed import (
+    Reading,
     SyncRule,
     Wanted,
+    guess_rules,
     parse_feed,
     parse_rules,
+    read_entries,
     wanted_periods,
 )
 from planner.domain.kinds import BusyKind, Severity
 from planner.errors import N_, ConflictError, NotFoundError, PlannerError, ValidationError
 from planner.events import CalendarSyncFailed, EventKind, append_event
 from planner.inputs import parse_id, reject_unknown_fields
-from planner.models import BusyPeriod, CalendarSource, Meeting, Organisation
+from planner.models import BusyPeriod, CalendarSource, Meeting, Organisation, PersonCalendar
 from planner.services.busy_periods import (
     SOFT_BY_DEFAULT,
     create_busy_period,
@@ -44,17 +47,24 @@ from planner.services.busy_periods import (
 )
 from planner.services.calendar_fetch import (
     Fetched,
+    FetchError,
     FetchSettings,
+    Validated,
     check_url,
     fetch_calendar,
 )
 from planner.services.calendar_hits import meetings_hit
+from planner.services.calendar_import import usual_severity
 
 SOURCE = "sync"
 FIELDS = {"url", "rules"}
 RETRY_AFTER_FAILURE = timedelta(hours=1)
 MAX_EXAMPLES = 8
 ZONE = ZoneInfo("Europe/Amsterdam")
+
+# The calendars fetched by address: a school's linked calendar and a person's free/busy
+# address share the fetch bookkeeping (validators, last fetch and success, error, next run).
+Fetchable = TypeVar("Fetchable", CalendarSource, PersonCalendar)
 
 
 @dataclass(frozen=True)
@@ -105,12 +115,7 @@ def add_source(
     reject_unknown_fields(raw, FIELDS)
     url = check_url(_text(raw.get("url")))
     rules = parse_rules(raw.get("rules"))
-    if session.scalar(
-        select(CalendarSource.id).where(
-            CalendarSource.organisation_id == org.id, CalendarSource.url == url
-        )
-    ):
-        raise ConflictError(N_("%(school)s already has this calendar address."), school=org.name)
+    _refuse_linked(session, org, url)
     source = CalendarSource(
         organisation_id=org.id,
         url=url,
@@ -122,6 +127,34 @@ def add_source(
     session.add(source)
     session.flush()
     return source
+
+
+def _refuse_linked(session: Session, org: Organisation, url: str) -> None:
+    if session.scalar(
+        select(CalendarSource.id).where(
+            CalendarSource.organisation_id == org.id, CalendarSource.url == url
+        )
+    ):
+        raise ConflictError(N_("%(school)s already has this calendar address."), school=org.name)
+
+
+def link_source(
+    session: Session,
+    org: Organisation,
+    raw: Mapping[str, Any],
+    now: datetime,
+    settings: SyncSettings,
+) -> SyncOutcome:
+    """Link a calendar address and fetch it at once. Without rules (absent or null) it links
+    with the rules guessed from the calendar, so one that cannot be read is not linked."""
+    reject_unknown_fields(raw, FIELDS)
+    if raw.get("rules") is not None:
+        return sync_source(session, add_source(session, org, raw, now), now, settings)
+    preview = preview_source(session, org, {"url": raw.get("url")}, now, settings)
+    source = add_source(
+        session, org, {"url": preview.url, "rules": [r.to_json() for r in preview.rules]}, now
+    )
+    return apply_fetch(session, source, preview.fetched, now, settings)
 
 
 def update_source(
@@ -177,11 +210,19 @@ def list_sources(session: Session, org: Organisation | None = None) -> list[Cale
 
 def due_sources(session: Session, now: datetime, limit: int) -> list[CalendarSource]:
     """The linked calendars whose next run has come, longest waiting first."""
+    return due_for_fetch(session, CalendarSource, now, limit)
+
+
+def due_for_fetch(
+    session: Session, model: type[Fetchable], now: datetime, limit: int
+) -> list[Fetchable]:
+    """The calendars fetched by address (a school's or a person's) whose next fetch has
+    come, longest waiting first."""
     return list(
         session.scalars(
-            select(CalendarSource)
-            .where(CalendarSource.next_run_at <= now)
-            .order_by(CalendarSource.next_run_at, CalendarSource.id)
+            select(model)
+            .where(model.next_run_at <= now)
+            .order_by(model.next_run_at, model.id)
             .limit(limit)
         )
     )
@@ -196,6 +237,81 @@ def sync_window(now: datetime) -> tuple[date, date]:
     return first, last
 
 
+# --- Before linking: what an address would give ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourcePreview:
+    """What a calendar address gives for this school year and the next, read by the rules
+    given (else by the rules guessed from it); nothing of it is stored."""
+
+    url: str
+    first_day: date
+    last_day: date
+    guessed: tuple[SyncRule, ...]  # the rules guessed from this calendar
+    rules: tuple[SyncRule, ...]  # the rules it was read by
+    readings: tuple[Reading, ...]
+    fetched: Fetched
+
+    @property
+    def periods(self) -> list[tuple[Reading, Wanted]]:
+        """Each entry that becomes a busy period, with that period."""
+        return [(r, r.wanted) for r in self.readings if r.wanted is not None]
+
+    @property
+    def left_out(self) -> list[Reading]:
+        """The entries a rule leaves out."""
+        return [r for r in self.readings if r.wanted is None]
+
+    def groups(self) -> list[tuple[BusyKind, list[tuple[Reading, Wanted]]]]:
+        """The busy periods by kind, in the kinds' order (test weeks first), kinds with none
+        left out."""
+        found = self.periods
+        return [
+            (kind, items)
+            for kind in BusyKind
+            if (items := [item for item in found if item[1].kind is kind])
+        ]
+
+
+def preview_source(
+    session: Session,
+    org: Organisation,
+    raw: Mapping[str, Any],
+    now: datetime,
+    settings: SyncSettings,
+) -> SourcePreview:
+    """Fetch an address once (the same safe fetch as a sync) and read it as a sync would:
+    {"url", "rules"?}; without rules (absent or null) by the rules guessed from the calendar.
+    Stores nothing; what a sync refuses (unreachable, HTML, garbage, too large) is refused
+    with the same message."""
+    reject_unknown_fields(raw, FIELDS)
+    url = check_url(_text(raw.get("url")))
+    given = None if raw.get("rules") is None else parse_rules(raw.get("rules"))
+    _refuse_linked(session, org, url)
+    fetched = fetch_calendar(url, settings.fetch)
+    if fetched.body is None:
+        raise FetchError(N_("The server answered %(status)s instead of the calendar."), status=304)
+    first, last = sync_window(now)
+    entries = parse_feed(fetched.body, first, last)
+    guessed = tuple(guess_rules(entries, usual_severity))
+    rules = guessed if given is None else tuple(given)
+    return SourcePreview(
+        url=url,
+        first_day=first,
+        last_day=last,
+        guessed=guessed,
+        rules=rules,
+        readings=tuple(read_entries(entries, rules)),
+        fetched=fetched,
+    )
+
+
+def severity_of(wanted: Wanted) -> Severity:
+    """The severity a busy period of the calendar gets: its rule's, else as usual for the kind."""
+    return wanted.severity if wanted.severity is not None else usual_severity(wanted.kind)
+
+
 # --- Syncing ------------------------------------------------------------------------------------
 
 
@@ -206,8 +322,9 @@ def sync_source(
     return apply_fetch(session, source, fetch_source(source, settings), now, settings)
 
 
-def fetch_source(source: CalendarSource, settings: SyncSettings) -> Fetched | PlannerError:
-    """Fetch a linked calendar conditionally; a failure is returned, not raised."""
+def fetch_source(source: Validated, settings: SyncSettings) -> Fetched | PlannerError:
+    """Fetch a linked calendar (a school's or a person's) conditionally; a failure is
+    returned, not raised."""
     try:
         return fetch_calendar(
             source.url, settings.fetch, etag=source.etag, last_modified=source.last_modified
@@ -217,13 +334,18 @@ def fetch_source(source: CalendarSource, settings: SyncSettings) -> Fetched | Pl
 
 
 def record_not_modified(
-    session: Session, ids: Sequence[int], now: datetime, settings: SyncSettings
+    session: Session,
+    model: type[Fetchable],
+    ids: Sequence[int],
+    now: datetime,
+    settings: SyncSettings,
 ) -> None:
-    """Mark calendars that answered 304 as fetched, in one statement (most rounds are this)."""
+    """Mark calendars (a school's or a person's, by `model`) that answered 304 as fetched, in
+    one statement (most rounds are this)."""
     if ids:
         session.execute(
-            update(CalendarSource)
-            .where(CalendarSource.id.in_(ids))
+            update(model)
+            .where(model.id.in_(ids))
             .values(
                 last_fetch_at=now,
                 last_success_at=now,
@@ -244,19 +366,14 @@ def apply_fetch(
     settings: SyncSettings,
 ) -> SyncOutcome:
     """Turn a fetch into busy periods, or record why not (keeping the last good state)."""
-    # One sync of a calendar at a time (the worker's round, "fetch now"): the second waits
-    # here and then diffs against what the first stored. SQLite has one writer anyway.
-    session.execute(
-        select(CalendarSource.id).where(CalendarSource.id == source.id).with_for_update()
-    )
-    source.last_fetch_at = now
+    begin_applying(session, source, now)
     if isinstance(fetched, PlannerError):
         return _failed(session, source, fetched, now, settings)
     if fetched.body is None:
         return _succeeded(source, now, settings, SyncOutcome(source, True, not_modified=True))
     digest = hashlib.sha256(fetched.body).hexdigest()
     if digest == source.content_hash:  # a server without validators: same bytes, no work
-        _validators(source, fetched, digest)
+        store_validators(source, fetched, digest)
         return _succeeded(source, now, settings, SyncOutcome(source, True, not_modified=True))
     window = sync_window(now)
     try:
@@ -281,7 +398,7 @@ def apply_fetch(
     outcome = SyncOutcome(source, True)
     with session.no_autoflush:
         examples = _apply(session, source, wanted, existing, now, outcome)
-    _validators(source, fetched, digest)
+    store_validators(source, fetched, digest)
     if outcome.changes:
         source.last_change = {
             "added": outcome.added,
@@ -293,20 +410,51 @@ def apply_fetch(
     return _succeeded(source, now, settings, outcome)
 
 
-def _validators(source: CalendarSource, fetched: Fetched, digest: str) -> None:
+def begin_applying(session: Session, target: Fetchable, now: datetime) -> None:
+    """Lock a calendar (a school's or a person's) for applying a fetch and stamp the fetch.
+    One fetch of a calendar is applied at a time (the worker's round, "fetch now"): the second
+    waits here and then compares with what the first stored. SQLite has one writer anyway."""
+    model = type(target)
+    session.execute(select(model.id).where(model.id == target.id).with_for_update())
+    target.last_fetch_at = now
+
+
+def store_validators(source: Validated, fetched: Fetched, digest: str) -> None:
+    """Keep what the next conditional GET sends (ETag, Last-Modified) and the body's hash."""
     source.etag = (fetched.etag or "")[:500] or None
     source.last_modified = (fetched.last_modified or "")[:100] or None
     source.content_hash = digest
 
 
+def mark_succeeded(
+    target: CalendarSource | PersonCalendar, now: datetime, settings: SyncSettings
+) -> None:
+    """Record a good fetch of a calendar (a school's or a person's): no error, next on schedule."""
+    target.last_success_at = now
+    target.last_error = None
+    target.failing_since = None
+    target.next_run_at = now + settings.interval
+    target.updated_at = now
+
+
+def mark_failed(
+    target: CalendarSource | PersonCalendar,
+    stored: dict[str, Any],
+    now: datetime,
+    settings: SyncSettings,
+) -> None:
+    """Record a failed fetch of a calendar (a school's or a person's): the error as stored,
+    since when it fails, and a retry within the hour."""
+    target.last_error = stored
+    target.failing_since = target.failing_since or now
+    target.next_run_at = now + min(settings.interval, RETRY_AFTER_FAILURE)
+    target.updated_at = now
+
+
 def _succeeded(
     source: CalendarSource, now: datetime, settings: SyncSettings, outcome: SyncOutcome
 ) -> SyncOutcome:
-    source.last_success_at = now
-    source.last_error = None
-    source.failing_since = None
-    source.next_run_at = now + settings.interval
-    source.updated_at = now
+    mark_succeeded(source, now, settings)
     return outcome
 
 
@@ -318,10 +466,7 @@ def _failed(
     settings: SyncSettings,
 ) -> SyncOutcome:
     first = source.failing_since is None
-    source.last_error = {"message": error.message, "params": _plain(error.params)}
-    source.failing_since = source.failing_since or now
-    source.next_run_at = now + min(settings.interval, RETRY_AFTER_FAILURE)
-    source.updated_at = now
+    mark_failed(source, error_json(error), now, settings)
     session.flush()
     if first:
         append_event(
@@ -331,6 +476,11 @@ def _failed(
             now,
         )
     return SyncOutcome(source, False, error=error)
+
+
+def error_json(error: PlannerError) -> dict[str, Any]:
+    """An error as stored ({"message": English msgid, "params": plain values})."""
+    return {"message": error.message, "params": _plain(error.params)}
 
 
 def _plain(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from planner.services.collaboration_fields import (
     validate_collaboration,
 )
 from planner.services.organisations import find_organisation
-from planner.services.people import resolve_person
+from planner.services.people import find_person, resolve_person
 
 
 def _list(value: Any, field: str) -> list[Any]:
@@ -224,10 +224,13 @@ def update_collaboration(
         )
         _keep_actor(people, actor)
         if [(p.person_id, p.role) for p in collab.people] != [(p.id, r) for p, r in people]:
+            essential = {p.person_id for p in collab.people if p.essential}  # who stays, keeps it
             collab.people.clear()
             session.flush()
             collab.people.extend(
-                CollaborationPerson(person=person, role=role, position=index)
+                CollaborationPerson(
+                    person=person, role=role, position=index, essential=person.id in essential
+                )
                 for index, (person, role) in enumerate(people)
             )
             changed = True
@@ -341,3 +344,25 @@ def member_organisations(collab: Collaboration) -> list[Organisation]:
 def coordinators(collab: Collaboration) -> list[Person]:
     """Return the coordinators."""
     return [link.person for link in collab.people if link.role is Role.COORDINATOR]
+
+
+def set_essential(
+    session: Session, collab: Collaboration, ref: Any, essential: bool, now: datetime
+) -> CollaborationPerson:
+    """Mark one of the collaboration's people as essential (a meeting needs her, so her own
+    busy time is a hard obstacle for the planner), or no longer."""
+    if not isinstance(essential, bool):
+        raise ValidationError(N_("essential: give true or false."))
+    person = find_person(session, ref)
+    link = next((p for p in collab.people if p.person_id == person.id), None)
+    if link is None:
+        raise NotFoundError(
+            N_("%(name)s does not take part in %(collaboration)s."),
+            name=person.name,
+            collaboration=collab.name,
+        )
+    if link.essential != essential:
+        link.essential = essential
+        collab.updated_at = now
+        session.flush()
+    return link

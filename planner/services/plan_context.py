@@ -24,9 +24,10 @@ from planner.domain.explain import (
     Obstacle,
 )
 from planner.domain.gaps import ONE_DAY, GapCounter, Rhythm
-from planner.domain.kinds import MeetingStatus, Severity
+from planner.domain.kinds import MeetingStatus, PollChoice, Severity
 from planner.domain.notice import LONGEST_COUNT, earliest_day, is_day_off, school_days_before
-from planner.domain.slots import free_start
+from planner.domain.people_costs import DayChoice, Participant, choose_start
+from planner.domain.slots import day_window, free_starts
 from planner.errors import N_, ConflictError, ValidationError
 from planner.models import (
     Collaboration,
@@ -37,6 +38,7 @@ from planner.models import (
 )
 from planner.services.availability import organisation_calendars
 from planner.services.memberships import withheld_organisations
+from planner.services.people_availability import PeopleContext, people_context
 from planner.text.formatting import format_day
 from planner.text.labels import label
 
@@ -108,6 +110,8 @@ class PlanContext:
     # The members' blocked days from today on, to count the minimum notice on, when the
     # context's own range does not cover them (a horizon that starts later than today).
     notice_blocked: Mapping[date, BlockedDay] | None = None
+    # The people's own busy time and a poll's answers (planner.services.people_availability).
+    people: PeopleContext | None = None
 
     @property
     def rhythm(self) -> Rhythm:
@@ -148,8 +152,10 @@ def load_context(
     *,
     cache: CalendarCache | None = None,
     now: datetime | None = None,
+    answers: Mapping[date, Mapping[int, PollChoice]] | None = None,
 ) -> PlanContext:
-    """Gather member calendars, meetings and participants' other meetings over [first, last].
+    """Gather member calendars, meetings and participants' other meetings over [first, last],
+    and what the people can do (their free/busy, a poll's `answers`: day -> person -> choice).
 
     With `now`, the minimum notice is counted on the members' calendars from today on, however
     far the range starts from today (a holiday before the range still stretches the notice)."""
@@ -191,6 +197,7 @@ def load_context(
         meetings=meetings,
         busy=_participant_meetings(session, collab, first, last, locale),
         notice_blocked=_notice_calendar(session, collab, members, first, last, blocked, now),
+        people=people_context(session, collab, answers),
     )
 
 
@@ -272,6 +279,11 @@ class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
         """Record calendar reasons for a day."""
         self._reasons[day] = reasons
 
+    def add(self, day: date, obstacles: tuple[Obstacle, ...]) -> None:
+        """Add obstacles to a day's (the people's, after its calendar reasons)."""
+        if obstacles:
+            self[day] = self[day] + obstacles if day in self else obstacles
+
     def __setitem__(self, day: date, obstacles: tuple[Obstacle, ...]) -> None:
         self._ready[day] = obstacles
 
@@ -281,7 +293,7 @@ class ObstacleMap(Mapping[date, tuple[Obstacle, ...]]):
             converted = self._converted
             self._ready[day] = tuple(
                 converted.get(id(reason)) or converted.setdefault(id(reason), obstacle_of(reason))
-                for reason in self._reasons[day]
+                for reason in self._reasons.get(day, ())
             )
         return self._ready[day]
 
@@ -388,6 +400,9 @@ def find_candidates(
     skip = set(taken)
     result = Candidates({}, {}, ObstacleMap())
     earliest = notice_start(ctx, now) if notice else first
+    people = ctx.people
+    weigh_people = people is not None and people.active
+    open_starts: dict[date, list[datetime]] = {}
     too_soon: tuple[Obstacle, ...] = ()
     if earliest > first:
         too_soon = (notice_obstacle(ctx, now.astimezone(zone).date(), earliest),)
@@ -404,25 +419,96 @@ def find_candidates(
             continue
         if day in skip:
             continue
-        slots = ctx.busy.get(day, [])
-        start = free_start(
+        slots = [(start, end) for start, end, _ in ctx.busy.get(day, [])]
+        found = free_starts(
             day,
             collab.earliest_start,
             collab.latest_start,
             duration,
             zone,
-            [(start, end) for start, end, _ in slots],
+            slots,
             not_before=now,
         )
+        # Weighing the people needs every free start; otherwise the first is the one.
+        starts = list(found) if weigh_people else []
+        start = starts[0] if starts else (None if weigh_people else next(found, None))
         if start is None:
             if slots:
-                result.obstacles[day] = tuple(obstacle for _, _, obstacle in slots)
+                result.obstacles[day] = tuple(obstacle for _, _, obstacle in ctx.busy[day])
             continue
         result.soft[day] = len(reasons)
         result.starts[day] = start
         if reasons:
             result.obstacles.add_reasons(day, reasons)
+        if weigh_people:
+            open_starts[day] = starts
+    if open_starts:
+        _weigh_people(ctx, result, open_starts, duration)
     return result
+
+
+def _weigh_people(
+    ctx: PlanContext,
+    result: Candidates,
+    open_starts: dict[date, list[datetime]],
+    duration: timedelta,
+) -> None:
+    """Second pass over the possible days: the people's busy time and a poll's answers choose
+    the start and add to the day's cost; an essential person who cannot takes the day out."""
+    people = ctx.people
+    assert people is not None
+    collab = ctx.collab
+    zone = zone_of(collab)
+    windows = {
+        day: day_window(day, collab.earliest_start, collab.latest_start, duration, zone)
+        for day in open_starts
+    }
+    busy = people.load_busy(list(windows.values())) if people.load_busy else {}
+    for day, starts in open_starts.items():
+        choice = choose_start(starts, duration, people.day(day, busy.get(day, {})))
+        if choice.start is None:
+            del result.soft[day], result.starts[day]
+            result.obstacles.add(day, _people_obstacles(ctx, choice, day, hard=True))
+            continue
+        result.soft[day] += choice.cost
+        result.starts[day] = choice.start
+        result.obstacles.add(day, _people_obstacles(ctx, choice, day, hard=False))
+
+
+def _people_obstacles(
+    ctx: PlanContext, choice: DayChoice, day: date, *, hard: bool
+) -> tuple[Obstacle, ...]:
+    """The people's reasons against a day, for explanations (names, never what they do)."""
+    people = ctx.people
+    assert people is not None
+    answers = people.answers.get(day, {}) if people.answers is not None else {}
+    locale = ctx.locale
+
+    def said(person: Participant) -> str:
+        if answers.get(person.person_id) is PollChoice.NO:
+            return "poll_no"
+        return "person_busy"
+
+    found: list[Obstacle] = []
+    for person in choice.blocking if hard else choice.absent:
+        key = said(person)
+        found.append(
+            Obstacle(
+                label(key, locale), person.name, hard, day, day, "poll" if key == "poll_no" else key
+            )
+        )
+    if not hard:
+        found.extend(
+            Obstacle(label("poll_maybe", locale), person.name, False, day, day, "poll")
+            for person in choice.maybe
+        )
+        found.extend(
+            Obstacle(label("unrepresented", locale), school, False, day, day, "representation")
+            for school in choice.unrepresented
+        )
+        if choice.unasked:
+            found.append(Obstacle(label("poll_unasked", locale), "", False, day, day, "poll"))
+    return tuple(found)
 
 
 def day_refused(day: date, obstacles: Iterable[Obstacle], locale: str) -> ValidationError:

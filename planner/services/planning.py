@@ -7,7 +7,7 @@ start time per day, assigns locations, and stores a confirmed plan."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from planner.domain.explain import (
     gap_obstacles,
 )
 from planner.domain.gaps import ONE_DAY
-from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind
+from planner.domain.kinds import LocationMode, MeetingStatus, OrganisationKind, PollChoice
 from planner.domain.planning import (
     NotEnoughDays,
     PlanProblem,
@@ -64,6 +64,9 @@ from planner.text.formatting import format_day
 
 MAX_COUNT = 60
 
+# The kinds of obstacle that are about people rather than calendars (plan_context).
+PEOPLE_KINDS = frozenset({"person_busy", "poll", "representation"})
+
 
 # How far back the last meeting before a horizon is looked for.
 ANCHOR_LOOKBACK = timedelta(days=400)
@@ -80,6 +83,9 @@ class ProposedMeeting:
     location_organisation: Organisation | None
     explanation: Explanation
     meeting: Meeting | None = None  # the stored meeting when this day is fixed
+    # Who would miss it, and why (busy in her own calendar, a poll's answer, a school nobody of
+    # which can come): the people's soft reasons on the chosen day and start.
+    missing: tuple[Obstacle, ...] = ()
 
     @property
     def fixed(self) -> bool:
@@ -156,11 +162,15 @@ def preview_plan(
     locale: str = "nl",
     cache: CalendarCache | None = None,
     short_notice: bool = False,
+    answers: Mapping[date, Mapping[int, PollChoice]] | None = None,
 ) -> PlanPreview:
     """Plan the collaboration's meetings over a horizon; `days` replaces the search.
 
     No proposed day lies inside the minimum notice. A day in `days` inside it is refused
-    (ShortNotice) unless `short_notice` says the coordinator means it.
+    (ShortNotice) unless `short_notice` says the coordinator means it. With a poll's `answers`
+    (every asked day -> person id -> choice; a day nobody answered maps to {}), the plan weighs
+    them (planner.domain.people_costs): "kan niet" as absent, "liever niet" lightly, a day not
+    asked about as slightly worse, and an essential person's "kan niet" as hard.
     """
     zone = zone_of(collab)
     today = now.astimezone(zone).date()
@@ -177,7 +187,14 @@ def preview_plan(
     )
     calendar_first = min(anchor_day, horizon_first) if anchor_day else horizon_first
     ctx = load_context(
-        session, collab, calendar_first, horizon_last + ONE_DAY, locale, cache=cache, now=now
+        session,
+        collab,
+        calendar_first,
+        horizon_last + ONE_DAY,
+        locale,
+        cache=cache,
+        now=now,
+        answers=answers,
     )
     preview = _preview(ctx, year, horizon_first, horizon_last, now, count, days, short_notice)
     missing = missing_calendars(
@@ -288,6 +305,11 @@ def _preview(
                 _location_text(collab, org),
                 org,
                 explanation,
+                missing=tuple(
+                    obstacle
+                    for obstacle in candidates.obstacles.get(planned.day, ())
+                    if obstacle.kind in PEOPLE_KINDS
+                ),
             )
         )
     trailing: tuple[Obstacle, ...] = ()

@@ -42,6 +42,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer_tentative": "misschien",
         "answer_declined": "komt niet",
         "busy_withheld": "bezet",
+        "person_busy": "Bezet volgens eigen agenda",
+        "poll_no": "Kan niet (peiling)",
+        "poll_maybe": "Liever niet (peiling)",
+        "poll_unasked": "Niet gevraagd in de peiling",
+        "unrepresented": "Niemand van de school kan",
     },
     "en": {
         BusyKind.TEST_WEEK: "Test week",
@@ -78,6 +83,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer_accepted": "coming",
         "answer_tentative": "maybe",
         "answer_declined": "not coming",
+        "person_busy": "Busy in own calendar",
+        "poll_no": "Cannot (poll)",
+        "poll_maybe": "Rather not (poll)",
+        "poll_unasked": "Not asked in the poll",
+        "unrepresented": "Nobody from the school can come",
     },
 }
 

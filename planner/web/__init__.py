@@ -12,10 +12,13 @@ def init_app(app: Flask) -> None:
         admin,
         api,
         auth,
+        availability,
         collaborations,
         feeds,
         meetings,
         pages,
+        poll_answers,
+        polls,
         rsvp,
         schools,
         subscriptions,
@@ -28,16 +31,21 @@ def init_app(app: Flask) -> None:
     security.csrf.exempt(api.bp)  # the API checks its token, or CSRF for a browser session
     security.csrf.exempt(feeds.bp)
     security.csrf.exempt(rsvp.bp)  # the secret in the link authorises the answer
+    security.csrf.exempt(poll_answers.bp)  # likewise
+    security.csrf.exempt(availability.bp)  # as on the answer page
     for module in (
         api,
         auth,
         pages,
         collaborations,
         meetings,
+        polls,
         schools,
         subscriptions,
         admin,
         feeds,
         rsvp,
+        availability,
+        poll_answers,
     ):
         app.register_blueprint(module.bp)

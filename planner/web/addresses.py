@@ -34,7 +34,7 @@ def _broken(text: str) -> bool:
 
 # Links that carry a secret answer every malformed secret themselves, with the same words
 # as an unknown one (they look a secret up by its hash, never by its text).
-SECRET_BLUEPRINTS = {"feeds", "rsvp"}
+SECRET_BLUEPRINTS = {"feeds", "rsvp", "availability", "poll_answers"}
 SECRET_ENDPOINTS = {"auth.reset"}
 
 

@@ -129,6 +129,17 @@ def administered_school(org_id: int) -> Organisation:
     return org
 
 
+def private_page(response: Response) -> Response:
+    """For the pages opened by a secret in the URL (answer links, poll and availability links):
+    keep them out of caches, referrers, indexes and frames. Register it on their blueprint
+    (`bp.after_request(private_page)`)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
 def _unauthorized() -> Any:
     if request.path.startswith("/api/"):
         abort(401)

@@ -20,7 +20,7 @@ from planner.clock import app_now
 from planner.domain.drift import Health
 from planner.domain.kinds import LocationMode, MeetingStatus, Role
 from planner.inputs import parse_date, parse_time, parse_weekdays
-from planner.models import Collaboration, Meeting, Person
+from planner.models import Collaboration, Meeting, Person, PollStatus
 from planner.presenters.dashboard import filled_in_text, row_view
 from planner.presenters.year_picture import render_year_svg, svg_document
 from planner.services import (
@@ -29,12 +29,16 @@ from planner.services import (
     collaborations,
     meetings,
     organisations,
+    person_calendars,
+    polls,
 )
 from planner.services.dashboard import dashboard_rows, overview_rows, plan_fill_in
 from planner.services.memberships import shown_label, withheld_names, withheld_organisations
 from planner.services.plan_context import zone_of
 from planner.services.year_grid import load_year_grid
+from planner.text.formatting import format_moment
 from planner.text.labels import language_of
+from planner.web.forms import Form
 from planner.web.forms.collaborations import CollaborationForm, FillInForm, person_line
 from planner.web.requests import change, get_session, request_locale
 from planner.web.security import coordinated_collaboration, login_required, require_person
@@ -155,6 +159,73 @@ def _people(collab: Collaboration, role: Role) -> list[Person]:
     return [link.person for link in collab.people if link.role is role]
 
 
+def _people_rows(session: Session, collab: Collaboration, locale: str) -> list[dict[str, Any]]:
+    """Coordinators and participants with whether they are essential and whether they gave
+    a free/busy address (how many busy times and when last fetched: never the times)."""
+    given = person_calendars.availability_of(session, [link.person_id for link in collab.people])
+    rows = []
+    for role in (Role.COORDINATOR, Role.PARTICIPANT):
+        for link in collab.people:
+            if link.role is not role:
+                continue
+            own = given.get(link.person_id)
+            rows.append(
+                {
+                    "person": link.person,
+                    "role": role,
+                    "essential": link.essential,
+                    "availability": own,
+                    "last_fetch": format_moment(own.last_success_at, locale) if own else "",
+                }
+            )
+    return rows
+
+
+@bp.post("/collaborations/<int:collab_id>/people/<int:person_id>/essential")
+@login_required
+def essential(collab_id: int, person_id: int) -> Response:
+    """Mark a participant essential (her busy time is a hard obstacle), or no longer."""
+    collab = coordinated_collaboration(collab_id)
+    back = url_for(".show", collab_id=collab.id, _anchor="people-title")
+    if not Form().validate_on_submit():  # the CSRF token
+        flash(gettext("The form had expired; nothing was changed. Please try again."), "error")
+        return redirect(back)
+    wanted = request.form.get("essential") == "on"
+    with change() as outcome:
+        link = collaborations.set_essential(get_session(), collab, person_id, wanted, app_now())
+    if not outcome.ok:
+        flash(outcome.message, "error")
+        return redirect(back)
+    name = link.person.name
+    flash(
+        gettext("%(name)s is essential: the planner avoids her busy times.", name=name)
+        if wanted
+        else gettext("%(name)s is no longer essential.", name=name),
+        "success",
+    )
+    return redirect(back)
+
+
+@bp.post("/collaborations/<int:collab_id>/my-availability")
+@login_required
+def my_availability(collab_id: int) -> Response:
+    """Open the logged-in person's own availability page with a new link (as a partner does
+    from her invitation)."""
+    collab = coordinated_collaboration(collab_id)
+    back = url_for(".show", collab_id=collab.id, _anchor="people-title")
+    if not Form().validate_on_submit():  # the CSRF token
+        flash(gettext("The form had expired; nothing was changed. Please try again."), "error")
+        return redirect(back)
+    with change() as outcome:
+        secret = person_calendars.issue_availability_link(
+            get_session(), require_person(), app_now()
+        )
+    if not outcome.ok:
+        flash(outcome.message, "error")
+        return redirect(back)
+    return redirect(url_for("availability.show", secret=secret), code=303)
+
+
 def _conflict(meeting: Meeting) -> dict[str, Any]:
     flag = meeting.conflict or {}
     proposed = flag.get("proposed_day")
@@ -220,10 +291,22 @@ def show(collab_id: int) -> Any:
     return render_template(
         "collaborations/show.html",
         collab=collab,
+        open_polls=[
+            {
+                "url": url_for("polls.show", collab_id=collab.id, poll_id=poll.id),
+                "school_year": poll.school_year,
+                "deadline": polls.deadline_day(poll),
+                "answered": sum(1 for invitee in poll.invitees if invitee.answered_at),
+                "asked": len(poll.invitees),
+            }
+            for poll in polls.polls_of(session, collab)
+            if poll.status is PollStatus.OPEN
+        ],
         members=collaborations.member_organisations(collab),
         withheld=withheld_organisations(collab),
         coordinators=_people(collab, Role.COORDINATOR),
         participants=_people(collab, Role.PARTICIPANT),
+        people_rows=_people_rows(session, collab, locale),
         weekday_names=_weekday_names(collab, locale),
         location_text=_location_text(collab),
         reminder_text=_reminder_text(collab),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
@@ -33,9 +33,12 @@ from planner.services.attendance import (
     resolve_rsvp,
     upcoming_invitations,
 )
+from planner.services.person_calendars import issue_availability_link
 from planner.web.requests import change, get_session, request_locale
+from planner.web.security import private_page
 
 bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
+bp.after_request(private_page)
 
 # The answers a partner can give, in the order of the buttons, with their labels.
 ANSWERS: dict[str, tuple[AttendanceStatus, str]] = {
@@ -95,16 +98,6 @@ PROBLEMS: dict[LinkProblem, tuple[int, str, str]] = {
         ),
     ),
 }
-
-
-@bp.after_request
-def private_page(response: Response) -> Response:
-    """The secret is in the URL: keep these pages out of caches, referrers, indexes and frames."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
 
 
 def _asked_language() -> str | None:
@@ -202,6 +195,7 @@ def _answer_page(
         error=error,
         action=_link(".answer", secret),
         subscribe=_link(".subscribe", secret),
+        availability=_link(".availability", secret),
         others=_other_meetings(get_session(), link, locale, _page_number()),
         series=[(key, gettext(text)) for key, (_status, text) in SERIES.items()],
         chosen_all=chosen_all,
@@ -332,3 +326,26 @@ def subscribe(secret: str) -> Any:
             links=subscribe_links(token_url(issued.secret), collab.name),
             back=_link(".show", secret),
         )
+
+
+@bp.post("/<secret>/availability")
+def availability(secret: str) -> Any:
+    """Open the partner's own availability page ("Mijn beschikbaarheid") with a new link of
+    its own (a POST: the page GET changes nothing, and a link is a row)."""
+    db = get_session()
+    now = app_now()
+    try:
+        link = resolve_rsvp(db, secret, now)
+    except LinkError as error:
+        return _problem_page(error.problem)
+    with force_locale(_language(link)):
+        with change() as outcome:
+            issued = issue_availability_link(db, link.person, now)
+        if not outcome.ok:
+            return render_template(
+                "rsvp/problem.html",
+                title=gettext("Your availability page could not be opened"),
+                message=outcome.message,
+            ), outcome.status
+        target = url_for("availability.show", secret=issued, lang=_asked_language())
+        return redirect(target, code=303)

@@ -25,7 +25,7 @@ from planner.presenters.calendar import (
     meetings_hit_json,
     school_holiday_json,
 )
-from planner.presenters.calendar_sync import outcome_json, source_json
+from planner.presenters.calendar_sync import outcome_json, preview_json, source_json
 from planner.services import (
     calendar_hits,
     calendar_import,
@@ -178,6 +178,18 @@ def add_calendar_source(ref: str) -> Any:
         )
         commit()
     return created(data, url_for("api.get_calendar_source", source_id=source.id))
+
+
+@bp.post("/organisations/<ref>/calendar-sources/preview")
+def preview_calendar_source(ref: str) -> Any:
+    """What an address would give, storing nothing: {"url", "rules"?} → the rules guessed
+    from the calendar, the rules it was read by (the given ones, else the guessed), the busy
+    periods they give for this school year and the next, and what the rules leave out."""
+    session = get_session()
+    org = organisations.find_organisation(session, ref)
+    preview = calendar_sync.preview_source(session, org, body(), app_now(), _settings())
+    session.rollback()
+    return jsonify(preview_json(preview, request_locale()))
 
 
 @bp.get("/calendar-sources/<source_id>")

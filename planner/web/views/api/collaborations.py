@@ -90,6 +90,20 @@ def update_collaboration(ref: str) -> Any:
     return jsonify(collaboration_json(collab))
 
 
+@bp.put("/collaborations/<ref>/people/<person>/essential")
+def set_essential(ref: str, person: str) -> Any:
+    """Mark one of the collaboration's people essential or not: {"essential": true|false}."""
+    session = get_session()
+    collab = collaborations.get_collaboration(session, ref)
+    raw = body()
+    reject_unknown_fields(raw, {"essential"})
+    if "essential" not in raw:
+        raise ValidationError(N_("essential: give true or false."))
+    collaborations.set_essential(session, collab, person, raw["essential"], app_now())
+    commit()
+    return jsonify(collaboration_json(collab))
+
+
 @bp.delete("/collaborations/<ref>")
 def delete_collaboration(ref: str) -> Any:
     session = get_session()

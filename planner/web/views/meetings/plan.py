@@ -26,9 +26,9 @@ from planner.clock import app_now
 from planner.domain.gaps import Rhythm
 from planner.models import Collaboration
 from planner.presenters.completeness import missing_lines
-from planner.presenters.planning import explanation_lines, gap_text, plan_summary
+from planner.presenters.planning import explanation_lines, gap_text, missing_text, plan_summary
 from planner.presenters.year_picture import render_year_svg
-from planner.services import plan_context, planning
+from planner.services import plan_context, planning, polls
 from planner.services.alternatives import Alternative
 from planner.services.attendance import invitees_of
 from planner.services.plan_choices import plan_alternatives
@@ -139,6 +139,8 @@ def _plan_rows(
         gap = item.explanation.gap
         # explanation_lines ends with the reason for a gap above the maximum: a warning here.
         warning = lines.pop() if gap is not None and gap.excess_days else None
+        if item.missing:
+            lines.append(missing_text(item.missing, locale))
         rows.append(
             PlanRow(
                 day=item.day,
@@ -217,6 +219,7 @@ def _render_plan(
             fixed_count=len(preview.meetings) - len(preview.new_meetings),
             horizon=_horizon_args(form),
             invitees=[person.name for person in invitees_of(collab)],
+            open_poll=polls.open_poll(session, collab, year),
             horizon_label=_(
                 "%(first)s to %(last)s (school year %(year)s)",
                 first=format_day(preview.first_day, locale),

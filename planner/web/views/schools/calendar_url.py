@@ -1,23 +1,30 @@
-"""A school's calendar linked by its address: link it (fetched at once), change the address
-or the rules, fetch it now ("nu ophalen"), unlink it. The worker fetches it on its schedule."""
+"""A school's calendar linked by its address: preview what an address gives with the rules
+guessed from it, correct them and link it (fetched at once), change the address or the rules,
+fetch it now ("nu ophalen"), unlink it. The worker fetches it on its schedule."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from planner.calendar_nl import school_year_of
 from planner.clock import app_now
 from planner.models import CalendarSource, Organisation
-from planner.presenters.calendar_sync import outcome_text
+from planner.presenters.calendar_sync import (
+    left_out_items,
+    lines_of_rules,
+    outcome_text,
+    preview_groups,
+)
 from planner.services import calendar_sync
 from planner.web.forms import ActionForm
 from planner.web.forms.schools import CalendarUrlForm
-from planner.web.requests import change, get_session
+from planner.web.requests import change, get_session, request_locale
 from planner.web.security import administered_school
 from planner.web.views.schools.base import asked_school_year, bp, show_url, warn
 
@@ -75,6 +82,63 @@ def add_calendar_url(org_id: int) -> Response:
         org,
         CalendarUrlForm(),
         lambda session, fields, now: calendar_sync.add_source(session, org, fields, now),
+    )
+
+
+@bp.post("/schools/<int:org_id>/calendar-url/preview")
+def preview_calendar_url(org_id: int) -> Response | tuple[str, int]:
+    """Fetch an address once and show what it gives for this school year and the next, by the
+    rules guessed from it or as corrected on the form ("action": preview, guess or link).
+    Nothing is stored until "link", which stores the address with the form's rules."""
+    org = administered_school(org_id)
+    year = asked_school_year()
+    form = CalendarUrlForm()
+    action = request.form.get("action", "preview")
+    if not form.validate_on_submit():
+        messages = [f"{item.label.text}: {m}" for item in form for m in item.errors]
+        return _preview_page(org, year, form, None, " ".join(messages)), 400
+    raw = {"url": form.url.data or ""}
+    if action != "guess" and "rules" in request.form:
+        raw["rules"] = form.rules.data or ""
+    if action == "link":
+        with change() as linked:
+            outcome = calendar_sync.link_source(get_session(), org, raw, app_now(), _settings())
+        if linked.ok:
+            _said(outcome)
+            return redirect(show_url(org, year, ANCHOR))
+        return _preview_page(org, year, form, None, linked.message), 422
+    with change(store=False) as read:  # a preview stores nothing
+        preview = calendar_sync.preview_source(get_session(), org, raw, app_now(), _settings())
+    if not read.ok:
+        return _preview_page(org, year, form, None, read.message), 422
+    form.url.data = preview.url
+    form.rules.data = lines_of_rules(preview.rules, request_locale())
+    return _preview_page(org, year, form, preview, None), 200
+
+
+def _preview_page(
+    org: Organisation,
+    year: str,
+    form: CalendarUrlForm,
+    preview: calendar_sync.SourcePreview | None,
+    error: str | None,
+) -> str:
+    locale = request_locale()
+    guessed = lines_of_rules(preview.guessed, locale) if preview else ""
+    return render_template(
+        "schools/calendar_url_preview.html",
+        org=org,
+        year=year,
+        form=form,
+        preview=preview,
+        groups=preview_groups(preview, locale) if preview else [],
+        left_out=left_out_items(preview, locale) if preview else [],
+        guessed=guessed,
+        years=(school_year_of(preview.first_day), school_year_of(preview.last_day))
+        if preview
+        else None,
+        corrected=preview is not None and tuple(preview.rules) != tuple(preview.guessed),
+        error=error,
     )
 
 
