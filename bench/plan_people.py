@@ -131,6 +131,11 @@ def main() -> None:
                 calendar.busy_count = len(rows)
             session.commit()
             person_ids = [person.id for person in people]
+        if db.engine.dialect.name == "postgresql":
+            # Fresh statistics, as autovacuum keeps them: without, the planner does not see
+            # that a few days of a year narrow person_busy down.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
 
         with db.session() as session:
             collab = session.get(Collaboration, collab_id)

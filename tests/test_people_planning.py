@@ -21,6 +21,7 @@ from planner.domain.people_costs import (
     choose_start,
     local_minutes,
     local_span,
+    school_groups,
     split_at_midnights,
 )
 from planner.errors import ValidationError
@@ -103,7 +104,7 @@ def test_in_a_poll_kan_beats_no_answer_and_no_answer_beats_liever_niet() -> None
 
 
 def test_a_school_nobody_of_which_can_come_weighs_more_than_one_absent_person() -> None:
-    schools = {10: "Minnaert", 20: "Cals"}
+    schools = school_groups((ANNA, BRAM, CHRIS), {10: "Minnaert", 20: "Cals"})
     # At 13:00 Chris (the only one from Cals) is busy; at 15:00 both Anna and Bram (Minnaert).
     busy = {
         3: [(780, 840)],

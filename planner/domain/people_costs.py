@@ -66,8 +66,9 @@ class DayPeople:
     answers: Mapping[int, PollChoice] | None = None
     # A poll is weighed and did not ask about this day (for explanations).
     unasked: bool = False
-    # The member schools (id -> name) whose people should be at the table.
-    schools: Mapping[int, str] = field(default_factory=dict)
+    # The member schools whose people should be at the table: their names with the ids of
+    # their people (school_groups).
+    schools: Sequence[tuple[str, frozenset[int]]] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +146,21 @@ def _minute_of(instant: datetime, zone: ZoneInfo) -> int:
 
 
 def _unrepresented(people: DayPeople, absent: set[int]) -> tuple[str, ...]:
-    if not absent or not people.schools:
+    if not absent:
         return ()
-    present: dict[int, bool] = {}
-    for person in people.participants:
+    return tuple(name for name, members in people.schools if members <= absent)
+
+
+def school_groups(
+    participants: Iterable[Participant], schools: Mapping[int, str]
+) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Per member school (id -> name) with people of its own: its name and their ids, by name."""
+    members: dict[int, set[int]] = {}
+    for person in participants:
         org = person.organisation_id
-        if org is not None and org in people.schools:
-            present[org] = present.get(org, False) or person.person_id not in absent
-    return tuple(sorted(people.schools[org] for org, here in present.items() if not here))
+        if org is not None and org in schools:
+            members.setdefault(org, set()).add(person.person_id)
+    return tuple(sorted((schools[org], frozenset(ids)) for org, ids in members.items()))
 
 
 def local_day(instant: datetime, zone: ZoneInfo = ZONE) -> date:

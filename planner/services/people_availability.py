@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import OrganisationKind, PollChoice
@@ -17,6 +17,7 @@ from planner.domain.people_costs import (
     Interval,
     Participant,
     local_span,
+    school_groups,
 )
 from planner.models import Collaboration, PersonBusy, PersonCalendar
 
@@ -34,7 +35,7 @@ class PeopleContext:
     """What the planner weighs about a collaboration's people over a range of days."""
 
     participants: tuple[Participant, ...]
-    schools: Mapping[int, str]  # member schools with people of their own: id -> name
+    schools: tuple[tuple[str, frozenset[int]], ...]  # people_costs.school_groups
     load_busy: BusyLoader | None  # None: nobody gave a free/busy address
     # A poll's answers per asked day (every asked day a key); None: no poll.
     answers: Mapping[date, Mapping[int, PollChoice]] | None = None
@@ -75,7 +76,7 @@ def people_context(
     }
     return PeopleContext(
         participants,
-        schools,
+        school_groups(participants, schools),
         busy_loader(session, sorted(calendars)) if calendars else None,
         answers,
     )
@@ -131,10 +132,13 @@ def busy_loader(session: Session, person_ids: Sequence[int]) -> BusyLoader:
                 days.add(day)
                 day += ONE_DAY
         ordered = sorted(days)
+        # The day comes back as its ISO text (the same on both databases), read through this
+        # map: parsing hundreds of dates row by row would cost as much as the query.
+        by_text = {day.isoformat(): day for day in ordered}
         for chunk in range(0, len(ordered), DAYS_PER_QUERY):
             rows = session.execute(
                 select(
-                    PersonBusy.day,
+                    cast(PersonBusy.day, String(10)),
                     PersonBusy.person_id,
                     PersonBusy.start_minute,
                     PersonBusy.end_minute,
@@ -145,8 +149,9 @@ def busy_loader(session: Session, person_ids: Sequence[int]) -> BusyLoader:
                     PersonBusy.start_minute < last_minute,
                 )
             )
-            for day, person_id, start, end in rows:
-                found.setdefault(day, {}).setdefault(person_id, []).append((start, end))
+            for text, person_id, start, end in rows:
+                per_day = found.setdefault(by_text[text], {})
+                per_day.setdefault(person_id, []).append((start, end))
         return found
 
     return load
