@@ -361,3 +361,26 @@ def test_the_plan_page_says_who_would_miss_a_meeting(
     )
     assert page.status_code == 200
     assert "Wie er niet bij kan: Bezet volgens eigen agenda — Anna Partner." in page_text(page)
+
+
+def test_a_late_meeting_weighs_busy_time_after_midnight(session: Session) -> None:
+    # 23:00 to 01:00: an essential person busy from midnight cannot make it.
+    collab = make_collab(
+        session, weekdays="do", start_time="23:00", latest_start="23:00", duration_minutes="120"
+    )
+    day = date(2026, 9, 17)
+    after = day + timedelta(days=1)
+    give_busy(session, "anna@partner.example", [(at(after, 0), at(after, 1))])
+    chosen = preview(session, collab, days=[day])
+    assert [item.missing[0].who for item in chosen.new_meetings] == ["Anna Partner"]
+    link = session.scalar(
+        select(CollaborationPerson).where(
+            CollaborationPerson.person_id == person(session, "anna@partner.example").id
+        )
+    )
+    assert link is not None
+    link.essential = True
+    session.commit()
+    assert day not in [item.day for item in preview(session, collab).new_meetings]
+    with pytest.raises(ValidationError):
+        preview(session, collab, days=[day])

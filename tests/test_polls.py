@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.domain.kinds import MeetingStatus, PollChoice
+from planner.errors import ConflictError
 from planner.messaging.worker import Worker
 from planner.models import (
     Collaboration,
@@ -28,7 +29,7 @@ from planner.models import (
     PollDate,
     PollStatus,
 )
-from planner.services import collaborations, people, polls
+from planner.services import collaborations, meetings, people, planning, polls
 from planner.services import organisations as orgs
 from tests.factories import Doors, api_message, page_text, table_digest
 from tests.smtp_sink import (
@@ -859,3 +860,99 @@ def test_garbage_in_the_poll_forms_never_breaks_a_page(
     session.expire_all()
     assert session.get(Poll, poll.id).status is PollStatus.OPEN  # type: ignore[union-attr]
     assert session.scalars(select(PollAnswer)).all() == []
+
+
+# --- one series, whatever the order of the confirmations --------------------------------------
+
+
+def _meetings(session: Session, collab: Collaboration) -> list[Meeting]:
+    session.expire_all()
+    return list(session.scalars(select(Meeting).where(Meeting.collaboration_id == collab.id)))
+
+
+def test_while_a_poll_is_open_its_dates_are_not_confirmed_around_it_at_any_door(
+    doors: Doors, session: Session, collab: Collaboration
+) -> None:
+    poll = _start(session, collab)
+    words = "A poll asks the participants about these dates"
+    direct = planning.preview_plan(session, collab, NOW, first=poll.first_day, last=poll.last_day)
+    with pytest.raises(ConflictError, match=words):
+        planning.confirm_plan(session, direct, NOW)
+    session.rollback()
+    login(doors.browser, make_account(session, CARLA))
+    new_days = [d.day.isoformat() for d in poll.dates if d.proposed]
+    web = doors.page(
+        f"/collaborations/{collab.id}/plan",
+        {
+            "scope": "period",
+            "first": poll.first_day.isoformat(),
+            "last": poll.last_day.isoformat(),
+            "action": "confirm",
+            "day": new_days,
+        },
+    )
+    api = doors.call(
+        "POST",
+        f"/api/v1/collaborations/{collab.id}/plan",
+        json={"from": poll.first_day.isoformat(), "to": poll.last_day.isoformat()},
+    )
+    assert api.status_code == 409 and web.status_code == 409
+    cli = doors.run(
+        "plan",
+        "--collab",
+        str(collab.id),
+        "--from",
+        poll.first_day.isoformat(),
+        "--to",
+        poll.last_day.isoformat(),
+        "--confirm",
+    )
+    assert cli.exit_code != 0
+    dutch = (
+        "Een peiling vraagt de deelnemers naar deze data: bevestig de planning vanuit de peiling"
+    )
+    assert dutch in api_message(api) and dutch in cli.output and dutch in page_text(web)
+    assert _meetings(session, collab) == []
+    # Confirming the poll itself plans the series, once.
+    made = polls.confirm_poll(session, poll, NOW)
+    session.commit()
+    assert len(_meetings(session, collab)) == len(made) == poll.count
+
+
+def test_a_poll_whose_period_got_a_meeting_meanwhile_is_not_confirmed_on_top(
+    session: Session, collab: Collaboration
+) -> None:
+    # A meeting of January, planned before the poll...
+    january = planning.preview_plan(
+        session, collab, NOW, first=date(2027, 1, 11), last=date(2027, 1, 29), count=1
+    )
+    [meeting] = planning.confirm_plan(session, january, NOW)
+    session.commit()
+    poll = _start(session, collab)
+    # ...is moved into the poll's period while it is open: the poll's dates no longer fit.
+    later = NOW + timedelta(hours=1)
+    day = next(d.day for d in poll.dates if not d.proposed)
+    meetings.move_meeting(session, meeting, day, later)
+    session.commit()
+    with pytest.raises(ConflictError, match="moved into these dates since the poll started"):
+        polls.confirm_poll(session, poll, later)
+    session.rollback()
+    assert len(_meetings(session, collab)) == 1
+    session.refresh(poll)
+    assert poll.status is PollStatus.OPEN  # still open: cancel it, or plan again
+
+
+def test_two_confirmations_of_one_poll_plan_one_series(
+    app: Flask, session: Session, collab: Collaboration
+) -> None:
+    poll = _start(session, collab)
+    with app.extensions["planner.db"].session() as other:
+        stale = other.get(Poll, poll.id)  # a second tab loaded the poll: still open
+        assert stale is not None and stale.status is PollStatus.OPEN
+        other.rollback()  # its request ended; the next one starts afresh
+        polls.confirm_poll(session, poll, NOW)
+        session.commit()
+        with pytest.raises(ConflictError, match="confirmed already"):
+            polls.confirm_poll(other, stale, NOW)
+        other.rollback()
+    assert len(_meetings(session, collab)) == poll.count

@@ -3,7 +3,7 @@ own meetings, the participants' other meetings, and which days a new meeting may
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from planner.domain.explain import (
 from planner.domain.gaps import ONE_DAY, GapCounter, Rhythm
 from planner.domain.kinds import MeetingStatus, PollChoice, Severity
 from planner.domain.notice import LONGEST_COUNT, earliest_day, is_day_off, school_days_before
-from planner.domain.people_costs import DayChoice, Participant, choose_start
+from planner.domain.people_costs import DayChoice, Participant, choose_start, local_day
 from planner.domain.slots import day_window, free_starts
 from planner.errors import N_, ConflictError, ValidationError
 from planner.models import (
@@ -38,7 +38,7 @@ from planner.models import (
 )
 from planner.services.availability import organisation_calendars
 from planner.services.memberships import withheld_organisations
-from planner.services.people_availability import PeopleContext, people_context
+from planner.services.people_availability import DayBusy, PeopleContext, people_context
 from planner.text.formatting import format_day
 from planner.text.labels import label
 
@@ -465,7 +465,7 @@ def _weigh_people(
     }
     busy = people.load_busy(list(windows.values())) if people.load_busy else {}
     for day, starts in open_starts.items():
-        choice = choose_start(starts, duration, people.day(day, busy.get(day, {})))
+        choice = choose_start(starts, duration, people.day(day, _busy_on(busy, day, windows[day])))
         if choice.start is None:
             del result.soft[day], result.starts[day]
             result.obstacles.add(day, _people_obstacles(ctx, choice, day, hard=True))
@@ -473,6 +473,20 @@ def _weigh_people(
         result.soft[day] += choice.cost
         result.starts[day] = choice.start
         result.obstacles.add(day, _people_obstacles(ctx, choice, day, hard=False))
+
+
+def _busy_on(
+    busy: DayBusy, day: date, window: tuple[datetime, datetime]
+) -> Mapping[int, Sequence[tuple[int, int]]]:
+    """The people's busy minutes a meeting on `day` can meet: the day's, and when its window
+    runs past midnight the next day's too, as minutes after 1440."""
+    today = busy.get(day, {})
+    if local_day(window[1]) <= day:
+        return today
+    joined = {person: list(spans) for person, spans in today.items()}
+    for person, spans in busy.get(day + ONE_DAY, {}).items():
+        joined.setdefault(person, []).extend((first + 1440, last + 1440) for first, last in spans)
+    return joined
 
 
 def _people_obstacles(

@@ -44,6 +44,8 @@ from planner.models import (
     Collaboration,
     Meeting,
     Organisation,
+    Poll,
+    PollStatus,
 )
 from planner.services.completeness import missing_calendars, without_administrators
 from planner.services.explanations import explanation_data
@@ -424,6 +426,21 @@ def confirm_plan(session: Session, preview: PlanPreview, now: datetime) -> list[
     if taken != fixed_days:
         raise ConflictError(
             N_("The collaboration's meetings changed since this plan was made; plan again.")
+        )
+    new_days = [item.day for item in preview.new_meetings]
+    if session.scalar(
+        select(Poll.id).where(
+            Poll.collaboration_id == collab.id,
+            Poll.status == PollStatus.OPEN,
+            Poll.first_day <= max(new_days),
+            Poll.last_day >= min(new_days),
+        )
+    ):
+        raise ConflictError(
+            N_(
+                "A poll asks the participants about these dates: confirm the plan from the poll,"
+                " or cancel the poll first."
+            )
         )
     plan_key = uuid.uuid4().hex
     previous = preview.anchor

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.calendar_nl import school_year_of
@@ -43,7 +43,7 @@ from planner.services.alternatives import Alternative
 from planner.services.attendance import organizer_of
 from planner.services.collaborations import get_collaboration
 from planner.services.plan_choices import plan_alternatives
-from planner.services.plan_context import load_context, school_day_of, zone_of
+from planner.services.plan_context import ACTIVE, load_context, school_day_of, zone_of
 from planner.text.formatting import format_day
 
 # How many other dates a poll offers per proposed date.
@@ -559,6 +559,22 @@ def report(session: Session, poll: Poll, now: datetime, locale: str = "nl") -> P
 # --- closing -------------------------------------------------------------------------------
 
 
+def _close(session: Session, poll: Poll, status: PollStatus, now: datetime) -> None:
+    """Close an open poll, once: the status flips only where it is still open, so of two
+    confirmations (two tabs, the page and the CLI) one wins and the other is refused. The
+    caller's transaction holds the rest of the change (it all rolls back on a refusal)."""
+    flipped = session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.status == PollStatus.OPEN)
+        .values(status=status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(poll)
+    if getattr(flipped, "rowcount", 0) != 1:
+        _require_open(poll)
+        raise ConflictError(N_("This poll is closed."))
+
+
 def _require_open(poll: Poll) -> None:
     if poll.status is PollStatus.CONFIRMED:
         raise ConflictError(N_("This poll is confirmed already: its meetings are planned."))
@@ -577,16 +593,30 @@ def confirm_poll(
     """Store the re-plan as confirmed meetings (invitations follow as for every plan) and close
     the poll. `seen`: the new days the coordinator looked at; new answers since then change
     the re-plan, and she must look again."""
-    _require_open(poll)
+    _close(session, poll, PollStatus.CONFIRMED, now)
+    added = session.scalar(
+        select(func.count(Meeting.id)).where(
+            Meeting.collaboration_id == poll.collaboration_id,
+            Meeting.status.in_(ACTIVE),
+            Meeting.day >= poll.first_day,
+            Meeting.day <= poll.last_day,
+            or_(Meeting.created_at > poll.created_at, Meeting.updated_at > poll.created_at),
+        )
+    )
+    if added:
+        raise ConflictError(
+            N_(
+                "Meetings were planned or moved into these dates since the poll started: its"
+                " dates no longer fit. Cancel the poll, or plan again from the preview."
+            )
+        )
     preview = replan(session, poll, now, locale)
     if seen is not None and sorted(seen) != [item.day for item in preview.new_meetings]:
         raise ConflictError(
             N_("New answers changed the re-plan since you looked at it: check it, then confirm.")
         )
     created = planning.confirm_plan(session, preview, now)
-    poll.status = PollStatus.CONFIRMED
     poll.confirmed_at = now
-    poll.updated_at = now
     poll.plan_key = created[0].plan_key if created else None
     session.flush()
     append_event(session, EventKind.POLL_CONFIRMED, PollRef(poll.id, poll.collaboration_id), now)
@@ -595,10 +625,8 @@ def confirm_poll(
 
 def cancel_poll(session: Session, poll: Poll, now: datetime) -> Poll:
     """Close a poll without planning anything; its links then say it was cancelled."""
-    _require_open(poll)
-    poll.status = PollStatus.CANCELLED
+    _close(session, poll, PollStatus.CANCELLED, now)
     poll.cancelled_at = now
-    poll.updated_at = now
     session.flush()
     append_event(session, EventKind.POLL_CANCELLED, PollRef(poll.id, poll.collaboration_id), now)
     return poll
