@@ -19,7 +19,6 @@ from planner.domain.people_costs import (
     DayPeople,
     Participant,
     choose_start,
-    local_minutes,
     local_span,
     school_groups,
     split_at_midnights,
@@ -135,8 +134,10 @@ def test_busy_time_is_cut_at_local_midnights_on_both_dst_sundays(day: date, hour
     # The whole Sunday is one piece of 23 or 25 hours, from minute 0 to 1440.
     assert pieces[1][1] - pieces[1][0] == timedelta(hours=hours)
     assert local_span(*pieces[1])[1:] == (0, 1440)
-    assert local_minutes(day, 0) == pieces[1][0]
-    assert local_minutes(day, 1440) == pieces[1][1]
+    assert pieces[1][0] == datetime.combine(day, time(), tzinfo=AMS).astimezone(UTC)
+    assert pieces[1][1] == datetime.combine(day + timedelta(days=1), time(), tzinfo=AMS).astimezone(
+        UTC
+    )
     assert pieces[0][0] == start and pieces[-1][1] == end
 
 

@@ -179,13 +179,6 @@ def local_span(start: datetime, end: datetime, zone: ZoneInfo = ZONE) -> tuple[d
     return day, first, last
 
 
-def local_minutes(day: date, minute: int, zone: ZoneInfo = ZONE) -> datetime:
-    """The UTC instant of a wall-clock minute after a local midnight (1440: the next one)."""
-    if minute >= 1440:
-        return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone).astimezone(UTC)
-
-
 def merged(intervals: Iterable[Interval]) -> list[Interval]:
     """The intervals sorted, with overlapping and touching ones joined."""
     result: list[Interval] = []
@@ -201,8 +194,8 @@ def merged(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def split_at_midnights(intervals: Iterable[Interval], zone: ZoneInfo = ZONE) -> list[Interval]:
-    """Merged intervals (aware UTC), cut at every local midnight: no piece spans more than one
-    day, so the planner finds a day's busy time by an index on the start."""
+    """Merged intervals (aware UTC), cut at every local midnight: each piece lies on one local
+    day, so the planner finds a day's busy time by its day (local_span)."""
     pieces: list[Interval] = []
     for start, end in merged(intervals):
         cursor = start

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from planner.models import (
     Event,
     Meeting,
     Person,
+    PersonLink,
     RsvpToken,
     WithdrawnCopy,
 )
@@ -270,17 +271,27 @@ class RsvpLink:
     attendance: Attendance | None
 
 
-def resolve_rsvp(session: Session, secret: str, now: datetime) -> RsvpLink:
-    """Return what a link opens, or raise LinkError. Changes nothing."""
+_Link = TypeVar("_Link", RsvpToken, PersonLink)
+
+
+def live_link(session: Session, model: type[_Link], secret: str, now: datetime) -> _Link:
+    """The stored link a secret belongs to (an answer link, an own-availability link), or
+    LinkError: unknown (never issued, mistyped or forged), revoked or expired. Changes nothing."""
     if not plausible_secret(secret):
         raise LinkError(LinkProblem.UNKNOWN)
-    token = session.scalar(select(RsvpToken).where(RsvpToken.token_hash == hash_secret(secret)))
-    if token is None:
+    link = session.scalar(select(model).where(model.token_hash == hash_secret(secret)))
+    if link is None:
         raise LinkError(LinkProblem.UNKNOWN)
-    if token.revoked_at is not None:
+    if link.revoked_at is not None:
         raise LinkError(LinkProblem.REVOKED)
-    if token.expires_at <= now:
+    if link.expires_at <= now:
         raise LinkError(LinkProblem.EXPIRED)
+    return link
+
+
+def resolve_rsvp(session: Session, secret: str, now: datetime) -> RsvpLink:
+    """Return what a link opens, or raise LinkError. Changes nothing."""
+    token = live_link(session, RsvpToken, secret, now)
     meeting = session.get(Meeting, token.meeting_id)
     person = session.get(Person, token.person_id)
     if meeting is None or person is None:

@@ -109,8 +109,9 @@ def with_calendars(session: Session, person_ids: Sequence[int]) -> frozenset[int
 
 
 def busy_loader(session: Session, person_ids: Sequence[int]) -> BusyLoader:
-    """A function that returns the people's busy intervals touching any of the given windows
-    (UTC), per person and by start: one query, however many windows."""
+    """A function that returns the people's busy time on the local days and hours the given
+    windows (UTC) touch, per day and person in wall-clock minutes (DayBusy): one query for up
+    to DAYS_PER_QUERY days."""
     ids = list(person_ids)
 
     def load(windows: Sequence[Interval]) -> DayBusy:

@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 
 from planner.calendar_nl.free_busy import busy_intervals
 from planner.domain.people_costs import split_at_midnights
-from planner.domain.secrets import hash_secret, new_secret, plausible_secret
+from planner.domain.secrets import hash_secret, new_secret
 from planner.errors import N_, ConflictError, NotFoundError, PlannerError, ValidationError
 from planner.inputs import parse_id
 from planner.models import Person, PersonBusy, PersonCalendar, PersonLink
-from planner.services.attendance import LinkError, LinkProblem
+from planner.services.attendance import LinkError, LinkProblem, live_link
 from planner.services.calendar_fetch import Fetched, Validated, check_url
 from planner.services.calendar_sync import (
     ZONE,
@@ -325,15 +325,7 @@ def resolve_availability_link(
 ) -> Person:
     """The person a link opens the page of, or LinkError. Changes nothing unless `use` (a POST
     through the link), which stamps when it was last used."""
-    if not plausible_secret(secret):
-        raise LinkError(LinkProblem.UNKNOWN)
-    link = session.scalar(select(PersonLink).where(PersonLink.token_hash == hash_secret(secret)))
-    if link is None:
-        raise LinkError(LinkProblem.UNKNOWN)
-    if link.revoked_at is not None:
-        raise LinkError(LinkProblem.REVOKED)
-    if link.expires_at <= now:
-        raise LinkError(LinkProblem.EXPIRED)
+    link = live_link(session, PersonLink, secret, now)
     person = session.get(Person, link.person_id)
     if person is None:
         raise LinkError(LinkProblem.UNKNOWN)

@@ -26,7 +26,7 @@ from planner.domain.explain import (
 from planner.domain.gaps import ONE_DAY, GapCounter, Rhythm
 from planner.domain.kinds import MeetingStatus, PollChoice, Severity
 from planner.domain.notice import LONGEST_COUNT, earliest_day, is_day_off, school_days_before
-from planner.domain.people_costs import DayChoice, Participant, choose_start, local_day
+from planner.domain.people_costs import DayChoice, choose_start, local_day
 from planner.domain.slots import day_window, free_starts
 from planner.errors import N_, ConflictError, ValidationError
 from planner.models import (
@@ -43,6 +43,13 @@ from planner.text.formatting import format_day
 from planner.text.labels import label
 
 ACTIVE = (MeetingStatus.CONFIRMED, MeetingStatus.HELD)
+
+# The kinds of obstacle that are about people rather than calendars: busy in her own calendar,
+# a poll's answer, a school nobody of which can come.
+PERSON_BUSY = "person_busy"
+POLL = "poll"
+REPRESENTATION = "representation"
+PEOPLE_KINDS = frozenset({PERSON_BUSY, POLL, REPRESENTATION})
 
 
 def rhythm_of(collab: Collaboration) -> Rhythm:
@@ -498,30 +505,22 @@ def _people_obstacles(
     answers = people.answers.get(day, {}) if people.answers is not None else {}
     locale = ctx.locale
 
-    def said(person: Participant) -> str:
-        if answers.get(person.person_id) is PollChoice.NO:
-            return "poll_no"
-        return "person_busy"
-
     found: list[Obstacle] = []
     for person in choice.blocking if hard else choice.absent:
-        key = said(person)
-        found.append(
-            Obstacle(
-                label(key, locale), person.name, hard, day, day, "poll" if key == "poll_no" else key
-            )
-        )
+        said_no = answers.get(person.person_id) is PollChoice.NO
+        key, kind = ("poll_no", POLL) if said_no else ("person_busy", PERSON_BUSY)
+        found.append(Obstacle(label(key, locale), person.name, hard, day, day, kind))
     if not hard:
         found.extend(
-            Obstacle(label("poll_maybe", locale), person.name, False, day, day, "poll")
+            Obstacle(label("poll_maybe", locale), person.name, False, day, day, POLL)
             for person in choice.maybe
         )
         found.extend(
-            Obstacle(label("unrepresented", locale), school, False, day, day, "representation")
+            Obstacle(label("unrepresented", locale), school, False, day, day, REPRESENTATION)
             for school in choice.unrepresented
         )
         if choice.unasked:
-            found.append(Obstacle(label("poll_unasked", locale), "", False, day, day, "poll"))
+            found.append(Obstacle(label("poll_unasked", locale), "", False, day, day, POLL))
     return tuple(found)
 
 

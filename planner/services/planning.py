@@ -51,6 +51,7 @@ from planner.services.completeness import missing_calendars, without_administrat
 from planner.services.explanations import explanation_data
 from planner.services.plan_context import (
     ACTIVE,
+    PEOPLE_KINDS,
     CalendarCache,
     Candidates,
     PlanContext,
@@ -65,9 +66,6 @@ from planner.services.plan_context import (
 from planner.text.formatting import format_day
 
 MAX_COUNT = 60
-
-# The kinds of obstacle that are about people rather than calendars (plan_context).
-PEOPLE_KINDS = frozenset({"person_busy", "poll", "representation"})
 
 
 # How far back the last meeting before a horizon is looked for.
