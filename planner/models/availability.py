@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.database import Base, UTCDateTime, intpk, utc_instant
 from planner.domain.people_costs import local_span
+from planner.models.calendar import FetchedByAddress
 
 
-class PersonCalendar(Base):
+class PersonCalendar(FetchedByAddress, Base):
     """A participant's free/busy address (a secret iCal address, a published calendar, a CalDAV
     free/busy URL), fetched on the same schedule as school calendars."""
 
@@ -21,18 +22,8 @@ class PersonCalendar(Base):
 
     id: Mapped[intpk]
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    # The address is itself a secret (anyone holding it reads the calendar): shown only as its
-    # host, never in full, and never logged.
-    url: Mapped[str] = mapped_column(String(2000))
-    etag: Mapped[str | None] = mapped_column(String(500))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
-    content_hash: Mapped[str | None] = mapped_column(String(64))
-    last_fetch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # {"message": English msgid, "params": {...}}: translated when shown.
-    last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
-    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Its address (FetchedByAddress.url) is itself a secret (anyone holding it reads the
+    # calendar): shown only as its host, never in full, and never logged.
     busy_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[utc_instant]
     updated_at: Mapped[utc_instant]

@@ -169,19 +169,12 @@ class CalendarCompletion(Base):
     marked_by: Mapped[Person | None] = relationship()
 
 
-class CalendarSource(Base):
-    """A school's published year calendar (.ics) by its address, fetched on a schedule into
-    busy periods (source "sync"), with the administrator's rules for the kinds."""
+class FetchedByAddress:
+    """The columns of a calendar fetched by its address on a schedule, a school's or a
+    person's (planner.services.calendar_sync): the address, the conditional-GET validators and
+    the sync status."""
 
-    __tablename__ = "calendar_source"
-
-    id: Mapped[intpk]
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
     url: Mapped[str] = mapped_column(String(2000))
-    # [{"contains": "toets", "kind": "test_week" | null (leave out), "severity": "hard" | null}]
-    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     content_hash: Mapped[str | None] = mapped_column(String(64))
@@ -191,6 +184,20 @@ class CalendarSource(Base):
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_run_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class CalendarSource(FetchedByAddress, Base):
+    """A school's published year calendar (.ics) by its address, fetched on a schedule into
+    busy periods (source "sync"), with the administrator's rules for the kinds."""
+
+    __tablename__ = "calendar_source"
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    # [{"contains": "toets", "kind": "test_week" | null (leave out), "severity": "hard" | null}]
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # {"added": n, "changed": n, "removed": n, "examples": [...]} of the last sync that changed.
     last_change: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     last_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
